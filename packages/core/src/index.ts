@@ -1,0 +1,14 @@
+export type { BaggageLimits, InboundContext, PropagationOptions, TrustPolicy } from './types.js';
+export { createPropagator, defaultPropagator, resolvePropagator } from './propagator.js';
+export type { CreatePropagatorOptions } from './propagator.js';
+export { CLOUD_TRACE_CONTEXT_HEADER, CloudTraceContextPropagator } from './cloud-trace-propagator.js';
+export { compileTrustPolicy, extractInbound } from './trust-policy.js';
+export type { CompiledTrustPolicy } from './trust-policy.js';
+export { injectOutbound } from './outbound.js';
+export type { OutboundOptions } from './outbound.js';
+export { limitBaggage, W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_MEMBERS } from './baggage-limits.js';
+export { headersGetter } from './headers.js';
+export type { HeadersLike } from './headers.js';
+export { semconvStability } from './semconv.js';
+export type { SemconvStability } from './semconv.js';
+export { decimalToSpanId, spanIdToDecimal, traceIdToCloudLogging, traceIdToDatadog } from './ids.js';

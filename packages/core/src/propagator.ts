@@ -1,0 +1,45 @@
+import { propagation, type TextMapPropagator } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CloudTraceContextPropagator } from './cloud-trace-propagator.js';
+
+/** Options for {@link createPropagator}. */
+export interface CreatePropagatorOptions {
+  /**
+   * Also read and write Google's legacy `X-Cloud-Trace-Context` header. When a
+   * request carries both, `traceparent` wins.
+   * @default false
+   */
+  cloudTraceContext?: boolean;
+  /**
+   * Read and write W3C `baggage`.
+   * @default true
+   */
+  baggage?: boolean;
+}
+
+/**
+ * Builds a propagator from the well-kept W3C implementations in
+ * `@opentelemetry/core`; nothing here parses `traceparent` by hand.
+ */
+export function createPropagator(options: CreatePropagatorOptions = {}): TextMapPropagator {
+  const propagators: TextMapPropagator[] = [];
+  // CompositePropagator extracts in order and later ones win, so W3C goes last.
+  if (options.cloudTraceContext) propagators.push(new CloudTraceContextPropagator());
+  propagators.push(new W3CTraceContextPropagator());
+  if (options.baggage ?? true) propagators.push(new W3CBaggagePropagator());
+  return new CompositePropagator({ propagators });
+}
+
+/** W3C trace context + W3C baggage: what tracehop uses when nothing is registered. */
+export const defaultPropagator: TextMapPropagator = createPropagator();
+
+/**
+ * The propagator a hop should use right now: the explicit one, else the
+ * registered global one, else {@link defaultPropagator}. Resolved per call,
+ * because an SDK may be registered after an interceptor was created.
+ */
+export function resolvePropagator(explicit?: TextMapPropagator): TextMapPropagator {
+  if (explicit) return explicit;
+  // The API's no-op propagator reports no fields; any real one reports some.
+  return propagation.fields().length > 0 ? propagation : defaultPropagator;
+}

@@ -1,0 +1,22 @@
+/** Which attribute names a hop emits during a semantic-conventions migration. */
+export interface SemconvStability {
+  /** Emit the names from before the migration (the default). */
+  readonly old: boolean;
+  /** Emit the current stable names. */
+  readonly stable: boolean;
+}
+
+/**
+ * Reads `OTEL_SEMCONV_STABILITY_OPT_IN` the standard way: `<namespace>` emits
+ * only the new names, `<namespace>/dup` both, anything else only the old ones.
+ */
+export function semconvStability(namespace: string, optIn: string | undefined = readOptIn()): SemconvStability {
+  const tokens = (optIn ?? '').split(',').map((token) => token.trim());
+  if (tokens.includes(`${namespace}/dup`)) return { old: true, stable: true };
+  if (tokens.includes(namespace)) return { old: false, stable: true };
+  return { old: true, stable: false };
+}
+
+function readOptIn(): string | undefined {
+  return typeof process === 'object' ? process.env?.OTEL_SEMCONV_STABILITY_OPT_IN : undefined;
+}

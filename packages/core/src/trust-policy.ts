@@ -1,0 +1,109 @@
+import {
+  diag,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  trace,
+  type BaggageEntry,
+  type Context,
+  type Link,
+  type SpanContext,
+  type TextMapGetter,
+  type TextMapPropagator,
+} from '@opentelemetry/api';
+import { resolvePropagator } from './propagator.js';
+import type { InboundContext, TrustPolicy } from './types.js';
+
+/** A {@link TrustPolicy} with its defaults applied, ready for the hot path. */
+export interface CompiledTrustPolicy<Request> {
+  trustsTraceContext(request: Request): boolean;
+  /** `undefined` keeps every entry; a function keeps the keys it accepts. */
+  readonly baggageFilter: false | undefined | ((key: string, request: Request) => boolean);
+  readonly linkUntrusted: boolean;
+}
+
+/** Compiles a policy once, at factory time, with the hop's defaults. */
+export function compileTrustPolicy<Request>(
+  policy: TrustPolicy<Request> = {},
+  defaults: { acceptBaggage: boolean },
+): CompiledTrustPolicy<Request> {
+  const trust = policy.trustTraceContext ?? true;
+  const accept = policy.acceptBaggage ?? defaults.acceptBaggage;
+  let baggageFilter: CompiledTrustPolicy<Request>['baggageFilter'];
+  if (accept === true) baggageFilter = undefined;
+  else if (accept === false) baggageFilter = false;
+  else if (typeof accept === 'function') baggageFilter = accept;
+  else {
+    const allowed = new Set(accept);
+    baggageFilter = (key) => allowed.has(key);
+  }
+  return {
+    trustsTraceContext: typeof trust === 'function' ? trust : () => trust,
+    baggageFilter,
+    linkUntrusted: policy.linkUntrusted ?? true,
+  };
+}
+
+/**
+ * The inbound path every server-side hop shares: extract with the propagator,
+ * then apply the trust policy. Never throws: a throwing propagator, getter or
+ * predicate yields a fresh root context.
+ */
+export function extractInbound<Carrier, Request>(
+  carrier: Carrier,
+  getter: TextMapGetter<Carrier>,
+  policy: CompiledTrustPolicy<Request>,
+  request: Request,
+  propagator?: TextMapPropagator,
+): InboundContext {
+  let remoteContext: Context;
+  try {
+    remoteContext = resolvePropagator(propagator).extract(ROOT_CONTEXT, carrier, getter);
+  } catch (error) {
+    diag.debug('tracehop: inbound propagator threw; starting a new trace', error);
+    return { context: ROOT_CONTEXT, links: [], remote: undefined, trusted: false };
+  }
+
+  const spanContext = trace.getSpanContext(remoteContext);
+  const remote = spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
+  const trusted = safely(() => policy.trustsTraceContext(request), false);
+
+  if (!trusted) {
+    return {
+      context: ROOT_CONTEXT,
+      links: remote && policy.linkUntrusted ? [linkTo(remote)] : [],
+      remote,
+      trusted: false,
+    };
+  }
+  return { context: filterBaggage(remoteContext, policy, request), links: [], remote, trusted: true };
+}
+
+function filterBaggage<Request>(context: Context, policy: CompiledTrustPolicy<Request>, request: Request): Context {
+  const baggage = propagation.getBaggage(context);
+  if (!baggage || policy.baggageFilter === undefined) return context;
+  if (policy.baggageFilter === false) return propagation.deleteBaggage(context);
+  const filter = policy.baggageFilter;
+  const kept: Record<string, BaggageEntry> = {};
+  let count = 0;
+  for (const [key, entry] of baggage.getAllEntries()) {
+    if (safely(() => filter(key, request), false)) {
+      kept[key] = entry;
+      count++;
+    }
+  }
+  return count === 0 ? propagation.deleteBaggage(context) : propagation.setBaggage(context, propagation.createBaggage(kept));
+}
+
+function linkTo(remote: SpanContext): Link {
+  return { context: remote, attributes: { 'tracehop.link.reason': 'untrusted_caller' } };
+}
+
+function safely<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch (error) {
+    diag.debug('tracehop: trust policy callback threw; treating as untrusted', error);
+    return fallback;
+  }
+}
