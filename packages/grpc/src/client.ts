@@ -1,0 +1,81 @@
+import { context, SpanKind, trace, type Attributes } from '@opentelemetry/api';
+import { InterceptingCall, type Interceptor, type Requester } from '@grpc/grpc-js';
+import { injectOutbound, resolvePropagator, type OutboundOptions } from '@tracehop/core';
+import { fullMethodName, parseTarget, recordStatus, resolveSemconv, startAttributes } from './attributes.js';
+import { metadataSetter } from './metadata-carrier.js';
+import { isPeerClientSpan } from './peer-instrumentation.js';
+import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
+import type { ClientInterceptorOptions } from './types.js';
+
+const DEFAULT_BAGGAGE_LIMITS = { maxMembers: 64, maxBytes: 4096 };
+
+/**
+ * A grpc-js client interceptor: one CLIENT span per logical call (retries
+ * happen below interceptors, so they share it), ended once with the final
+ * status, and `traceparent`/`tracestate`/`baggage` written into a copy of the
+ * caller's metadata.
+ *
+ * Register it on the client (`new Client(addr, creds, { interceptors: [..] })`).
+ * grpc-js drops client-level interceptors for a call that passes its own
+ * `interceptors` option, so include it there too.
+ */
+export function createClientInterceptor(options: ClientInterceptorOptions = {}): Interceptor {
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME, SCOPE_VERSION);
+  const semconv = resolveSemconv(options.semconv);
+  const endpoint = parseTarget(options.target);
+  const recordSpans = options.recordSpans ?? true;
+  const outbound: OutboundOptions = {
+    forwardBaggage: options.forwardBaggage ?? true,
+    baggageLimits: options.baggageLimits ?? DEFAULT_BAGGAGE_LIMITS,
+  };
+  const attributesByPath = new Map<string, Attributes>();
+
+  return (callOptions, nextCall) => {
+    const path = callOptions.method_definition.path;
+    const parent = context.active();
+    // Next to instrumentation-grpc its span is already the active CLIENT span: propagate that one.
+    const span =
+      recordSpans && !isPeerClientSpan(trace.getSpan(parent))
+        ? tracer.startSpan(fullMethodName(path), { kind: SpanKind.CLIENT, attributes: attributesFor(path) }, parent)
+        : undefined;
+    const callContext = span ? trace.setSpan(parent, span) : parent;
+
+    const requester: Requester = {
+      start(metadata, _listener, next) {
+        const propagator = resolvePropagator(options.propagator);
+        // A copy, so the caller's Metadata is never changed; stale propagation
+        // headers the caller left in it never reach the server.
+        const outgoing = metadata.clone();
+        for (const field of safeFields(propagator)) outgoing.remove(field);
+        injectOutbound(callContext, outgoing, metadataSetter, { ...outbound, propagator });
+        next(outgoing, {
+          onReceiveStatus(status, nextStatus) {
+            if (span) {
+              recordStatus(span, status.code, status.details, 'client', semconv);
+              span.end();
+            }
+            nextStatus(status);
+          },
+        });
+      },
+    };
+    return new InterceptingCall(nextCall(callOptions), requester);
+  };
+
+  function attributesFor(path: string): Attributes {
+    let attributes = attributesByPath.get(path);
+    if (!attributes) {
+      attributes = startAttributes(path, semconv, endpoint);
+      attributesByPath.set(path, attributes);
+    }
+    return attributes;
+  }
+}
+
+function safeFields(propagator: { fields(): string[] }): string[] {
+  try {
+    return propagator.fields();
+  } catch {
+    return [];
+  }
+}

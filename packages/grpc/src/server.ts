@@ -1,0 +1,112 @@
+import { context, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import {
+  ServerInterceptingCall,
+  status as GrpcStatus,
+  type ServerInterceptingCallInterface,
+  type ServerInterceptor,
+  type ServerMethodDefinition,
+} from '@grpc/grpc-js';
+import { compileTrustPolicy, extractInbound } from '@tracehop/core';
+import { fullMethodName, recordStatus, resolveSemconv, startAttributes } from './attributes.js';
+import { metadataGetter } from './metadata-carrier.js';
+import { isPeerServerInstrumentationActive } from './peer-instrumentation.js';
+import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
+import type { ServerCallInfo, ServerInterceptorOptions } from './types.js';
+
+/**
+ * A grpc-js server interceptor: extracts the caller's context (through the
+ * trust policy), makes it active for the handler on every path — the
+ * synchronous call, after `await`, stream `data`/`end` events, `sendStatus` —
+ * and records one SERVER span per call, ended exactly once.
+ *
+ * Put it first: `new Server({ interceptors: [createServerInterceptor(), ...] })`.
+ * Only the first interceptor sees a status that a later one (auth) sends.
+ */
+export function createServerInterceptor(options: ServerInterceptorOptions = {}): ServerInterceptor {
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME, SCOPE_VERSION);
+  const semconv = resolveSemconv(options.semconv);
+  const recordSpans = options.recordSpans ?? true;
+  // Backends behind a BFF hear from internal callers: trusted, baggage kept, unless told otherwise.
+  const policy = compileTrustPolicy<ServerCallInfo>(options, { acceptBaggage: true });
+  const attributesByPath = new Map<string, Attributes>();
+
+  return (method, call) => {
+    let callContext: Context = ROOT_CONTEXT;
+    let span: Span | undefined;
+
+    const endSpan = (code: number, details: string): void => {
+      if (!span) return;
+      const ending = span;
+      span = undefined; // ends exactly once, whichever of sendStatus/onCancel comes first
+      recordStatus(ending, code, details, 'server', semconv);
+      ending.end();
+    };
+
+    return new ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onReceiveMetadata(metadata, nextMetadata) {
+            const info = callInfo(metadata, method, call);
+            const inbound = extractInbound(metadata, metadataGetter, policy, info, options.propagator);
+            callContext = inbound.context;
+            // Next to instrumentation-grpc, its wrapped handler records the SERVER span.
+            if (recordSpans && !isPeerServerInstrumentationActive()) {
+              span = tracer.startSpan(
+                fullMethodName(method.path),
+                { kind: SpanKind.SERVER, attributes: attributesFor(method.path), links: inbound.links },
+                inbound.context,
+              );
+              callContext = trace.setSpan(inbound.context, span);
+            }
+            // Client- and bidi-streaming handlers start here; the others on half-close.
+            context.with(callContext, nextMetadata, undefined, metadata);
+          },
+          onReceiveMessage(message, nextMessage) {
+            context.with(callContext, nextMessage, undefined, message);
+          },
+          onReceiveHalfClose(nextHalfClose) {
+            context.with(callContext, nextHalfClose);
+          },
+          onCancel() {
+            // grpc-js fires this after every call; only a call that never sent a status ends here.
+            endSpan(deadlinePassed(call) ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.CANCELLED, 'call ended without a status');
+          },
+        });
+      },
+      sendStatus(status, nextStatus) {
+        endSpan(status.code, status.details ?? '');
+        context.with(callContext, nextStatus, undefined, status);
+      },
+    });
+  };
+
+  function attributesFor(path: string): Attributes {
+    let attributes = attributesByPath.get(path);
+    if (!attributes) {
+      attributes = startAttributes(path, semconv);
+      attributesByPath.set(path, attributes);
+    }
+    return attributes;
+  }
+}
+
+function callInfo(
+  metadata: ServerCallInfo['metadata'],
+  method: ServerMethodDefinition<unknown, unknown>,
+  call: ServerInterceptingCallInterface,
+): ServerCallInfo {
+  return {
+    metadata,
+    method,
+    // Lazy: formatting the peer string costs, and most policies never ask.
+    get peer() {
+      return call.getPeer();
+    },
+  };
+}
+
+function deadlinePassed(call: ServerInterceptingCallInterface): boolean {
+  const deadline = call.getDeadline();
+  const millis = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(millis) && millis <= Date.now();
+}
