@@ -1,11 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages export their TypeScript sources under this condition, so
+// tests run against `src` without a rebuild; child-process tests use `dist`.
+// The rest are Vite's server defaults less 'module', which points some OTel
+// packages at bundler-only builds that Node cannot load.
+const conditions = ['tracehop-source', 'node', 'development|production'];
+
 export default defineConfig({
-  resolve: {
-    // Workspace packages export their TypeScript sources under this condition,
-    // so tests run against `src` without a rebuild; child-process tests use `dist`.
-    conditions: ['tracehop-source'],
-  },
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ['packages/*/{src,test}/**/*.test.ts', 'test-fixtures/*/{src,test}/**/*.test.ts'],
     testTimeout: 30_000,
