@@ -1,0 +1,55 @@
+import { propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import fc from 'fast-check';
+import { expect, test } from 'vitest';
+import { defaultPropagator, limitBaggage } from '../src/index.js';
+
+const setter = { set: (c: Record<string, string>, k: string, v: string) => (c[k] = v) };
+
+function contextWith(entries: [string, string][]) {
+  return propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage(Object.fromEntries(entries.map(([k, v]) => [k, { value: v }]))));
+}
+
+test('within limits, the very same context comes back (no allocation on the hot path)', () => {
+  const ctx = contextWith([['tenant.id', 't_a']]);
+  expect(limitBaggage(ctx)).toBe(ctx);
+  expect(limitBaggage(ROOT_CONTEXT)).toBe(ROOT_CONTEXT);
+});
+
+test('200 members are cut to the first 64', () => {
+  const ctx = limitBaggage(contextWith(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'])));
+  const keys = propagation.getBaggage(ctx)!.getAllEntries().map(([k]) => k);
+  expect(keys).toEqual(Array.from({ length: 64 }, (_, i) => `k${i}`));
+});
+
+test('an oversized member is dropped whole and a later small one still fits', () => {
+  const ctx = limitBaggage(contextWith([['a', 'x'.repeat(5000)], ['b', 'y'.repeat(5000)], ['c', 'z']]), { maxBytes: 8192 });
+  expect(propagation.getBaggage(ctx)!.getAllEntries().map(([k]) => k)).toEqual(['a', 'c']);
+});
+
+test('a caller cannot raise the limits above W3C', () => {
+  const ctx = limitBaggage(contextWith(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'v'])), { maxMembers: 500, maxBytes: 1e6 });
+  expect(propagation.getBaggage(ctx)!.getAllEntries()).toHaveLength(64);
+});
+
+test('property: the injected header always fits the limits and holds only whole members', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ maxLength: 600 })), { maxLength: 120 }),
+      fc.integer({ min: 16, max: 8192 }),
+      (entries, maxBytes) => {
+        const input = contextWith(entries);
+        const carrier: Record<string, string> = {};
+        defaultPropagator.inject(limitBaggage(input, { maxBytes }), carrier, setter);
+        const header = carrier.baggage ?? '';
+        expect(header.length).toBeLessThanOrEqual(maxBytes);
+        const members = header === '' ? [] : header.split(',');
+        expect(members.length).toBeLessThanOrEqual(64);
+        const sent = propagation.getBaggage(input)!;
+        for (const member of members) {
+          const [key, value] = member.split('=').map(decodeURIComponent);
+          expect(sent.getEntry(key!)?.value).toBe(value);
+        }
+      },
+    ),
+  );
+});

@@ -1,0 +1,14 @@
+import { expect, test } from 'vitest';
+import { semconvStability } from '../src/index.js';
+
+test.each([
+  [undefined, { old: true, stable: false }],
+  ['', { old: true, stable: false }],
+  ['http', { old: true, stable: false }],
+  ['rpc', { old: false, stable: true }],
+  ['http, rpc', { old: false, stable: true }],
+  ['rpc/dup', { old: true, stable: true }],
+  ['rpc,rpc/dup', { old: true, stable: true }],
+])('OTEL_SEMCONV_STABILITY_OPT_IN=%j', (value, expected) => {
+  expect(semconvStability('rpc', value)).toEqual(expected);
+});
