@@ -1,0 +1,84 @@
+import { TraceFlags, type SpanContext } from '@opentelemetry/api';
+import { spanIdToDecimal, traceIdToCloudLogging, traceIdToDatadog } from '@tracehop/core';
+import type { TraceMixinOptions } from './types.js';
+
+/** Writes one span context's trace fields into a log line's fields. */
+export type TraceFieldWriter = (fields: Record<string, unknown>, spanContext: SpanContext) => void;
+
+/** Cloud Logging's special payload fields (docs: structured-logging#special-payload-fields). */
+export const GCP_TRACE_KEY = 'logging.googleapis.com/trace';
+export const GCP_SPAN_ID_KEY = 'logging.googleapis.com/spanId';
+export const GCP_TRACE_SAMPLED_KEY = 'logging.googleapis.com/trace_sampled';
+
+/** Picks the writer for `options.format`, with its options resolved once. */
+export function createTraceFieldWriter(options: TraceMixinOptions): TraceFieldWriter {
+  const format = options.format ?? 'otel';
+  switch (format) {
+    case 'otel':
+      return otelWriter(options);
+    case 'gcp':
+      return gcpWriter(options.projectId);
+    case 'datadog':
+      return datadogWriter(options);
+    default:
+      throw new TypeError(`tracehop: unknown log format ${JSON.stringify(format)}; use 'otel', 'gcp' or 'datadog'`);
+  }
+}
+
+function otelWriter(options: TraceMixinOptions): TraceFieldWriter {
+  const traceIdKey = options.logKeys?.traceId ?? 'trace_id';
+  const spanIdKey = options.logKeys?.spanId ?? 'span_id';
+  const traceFlagsKey = options.logKeys?.traceFlags ?? 'trace_flags';
+  return (fields, spanContext) => {
+    fields[traceIdKey] = spanContext.traceId;
+    fields[spanIdKey] = spanContext.spanId;
+    fields[traceFlagsKey] = formatTraceFlags(spanContext.traceFlags);
+  };
+}
+
+/** W3C `trace-flags`: always two lowercase hex digits (`"01"`, `"00"`). */
+export function formatTraceFlags(flags: number): string {
+  if (flags === TraceFlags.SAMPLED) return '01';
+  if (flags === TraceFlags.NONE) return '00';
+  return (flags & 0xff).toString(16).padStart(2, '0');
+}
+
+function gcpWriter(projectId: string | undefined): TraceFieldWriter {
+  return (fields, spanContext) => {
+    fields[GCP_TRACE_KEY] = traceIdToCloudLogging(spanContext.traceId, projectId);
+    fields[GCP_SPAN_ID_KEY] = spanContext.spanId;
+    // Explicit false too: an unsampled trace ID still correlates a request's lines.
+    fields[GCP_TRACE_SAMPLED_KEY] = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  };
+}
+
+/**
+ * Datadog's log/trace correlation: a nested `dd` object (what dd-trace writes,
+ * read as `dd.trace_id` by the trace remapper) with unsigned 64-bit decimals
+ * as strings, since they exceed JavaScript's safe integers.
+ */
+function datadogWriter(options: TraceMixinOptions): TraceFieldWriter {
+  const tags: Record<string, string> = {};
+  if (options.service !== undefined) tags.service = options.service;
+  if (options.env !== undefined) tags.env = options.env;
+  if (options.version !== undefined) tags.version = options.version;
+  // Many lines are written per span and per trace: convert each ID once (BigInt is the costly part).
+  const traceIds = lastValueCache(traceIdToDatadog);
+  const spanIds = lastValueCache(spanIdToDecimal);
+  return (fields, spanContext) => {
+    fields.dd = { trace_id: traceIds(spanContext.traceId), span_id: spanIds(spanContext.spanId), ...tags };
+  };
+}
+
+/** Remembers the last input and its result: the hot path logs many lines for one ID. */
+function lastValueCache(convert: (input: string) => string): (input: string) => string {
+  let lastInput: string | undefined;
+  let lastOutput = '';
+  return (input) => {
+    if (input !== lastInput) {
+      lastOutput = convert(input);
+      lastInput = input;
+    }
+    return lastOutput;
+  };
+}

@@ -1,0 +1,33 @@
+import { activeSpanContext } from './active-span.js';
+import { createBaggageFieldWriter } from './baggage-fields.js';
+import { createTraceFieldWriter } from './trace-fields.js';
+import type { PinoMixin, TraceMixinOptions } from './types.js';
+
+/**
+ * A pino `mixin` that writes the active span's trace fields into every line:
+ * `pino({ mixin: traceMixin({ format: 'gcp' }) })`.
+ *
+ * No module is patched, so it works the same in ESM, CommonJS and bundles, and
+ * with no SDK at all (a remote span context in the active context is enough).
+ * Outside a valid span no trace field is written (allow-listed baggage fields
+ * still are). pino calls a mixin only for enabled levels, so a disabled
+ * `debug` costs nothing here.
+ *
+ * Keep trace fields out of child-logger bindings: pino serializes bindings
+ * apart from the mixin, and the line would carry the key twice.
+ */
+export function traceMixin(options: TraceMixinOptions = {}): PinoMixin {
+  const writeTraceFields = createTraceFieldWriter(options);
+  const writeBaggageFields = createBaggageFieldWriter(options);
+  const userMixin = options.mixin;
+
+  return function tracehopMixin(mergeObject, level, logger) {
+    // A fresh object every call: pino merges call-site fields into it.
+    const fields: Record<string, unknown> = {};
+    writeBaggageFields?.(fields);
+    const spanContext = activeSpanContext();
+    // Trace fields after baggage: a baggage key can never overwrite them.
+    if (spanContext) writeTraceFields(fields, spanContext);
+    return userMixin ? Object.assign(fields, userMixin(mergeObject, level, logger as never)) : fields;
+  };
+}
