@@ -15,5 +15,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file gets its own process: OTel globals and AsyncLocalStorage never leak between suites.
     pool: 'forks',
+    // CI also keeps a JSON report, from which .ci/run prints the closing "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results.json' },
   },
 });

@@ -1,6 +1,6 @@
 // Hundreds of interleaved calls of every kind, each under its own trace: every
 // handler observation belongs to its own call's trace, never another's.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { chatAsync, collectAsync, collectStream, createClient, observe, sayAsync, startServer, useAsyncContext, type RunningServer } from './harness.js';
