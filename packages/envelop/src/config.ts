@@ -1,0 +1,48 @@
+import { trace, type Context, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { compileTrustPolicy, type CompiledTrustPolicy, type HeadersLike } from '@tracehop/core';
+import type { DocumentNode } from 'graphql';
+import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
+import type { InboundRequest, OperationSpanName, TraceContextOptions } from './types.js';
+
+/** {@link TraceContextOptions} with defaults applied, compiled once per plugin. */
+export interface PluginConfig {
+  readonly tracer: Tracer;
+  readonly policy: CompiledTrustPolicy<InboundRequest>;
+  readonly propagator: TextMapPropagator | undefined;
+  readonly getHeaders: (graphqlContext: unknown) => HeadersLike | undefined;
+  readonly operationSpan: boolean;
+  readonly spanName: OperationSpanName;
+  readonly recordDocument: false | ((document: DocumentNode) => string) | 'redacted';
+  readonly resolverSpans: boolean;
+  readonly enrich: ((otelContext: Context, graphqlContext: unknown) => Context) | undefined;
+}
+
+export function resolveConfig(options: TraceContextOptions): PluginConfig {
+  const recordDocument = options.recordDocument ?? false;
+  return {
+    // A ProxyTracer when no SDK is registered yet: it starts recording once one is.
+    tracer: (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME, SCOPE_VERSION),
+    // The BFF is the public edge: inbound baggage is refused unless allowed.
+    policy: compileTrustPolicy<InboundRequest>(options, { acceptBaggage: false }),
+    propagator: options.propagator,
+    getHeaders: options.getHeaders ?? defaultGetHeaders,
+    operationSpan: options.operationSpan ?? true,
+    spanName: options.spanName ?? 'type',
+    recordDocument: recordDocument === true ? 'redacted' : recordDocument,
+    resolverSpans: options.resolverSpans ?? false,
+    enrich: options.enrich,
+  };
+}
+
+interface KnownServerContext {
+  request?: { headers?: HeadersLike };
+  req?: { headers?: HeadersLike };
+  extra?: { request?: { headers?: HeadersLike } };
+}
+
+/** Yoga (`request`), envelop on node:http (`req`), graphql-ws (`extra.request`). */
+function defaultGetHeaders(graphqlContext: unknown): HeadersLike | undefined {
+  if (typeof graphqlContext !== 'object' || graphqlContext === null) return undefined;
+  const known = graphqlContext as KnownServerContext;
+  return known.request?.headers ?? known.req?.headers ?? known.extra?.request?.headers;
+}

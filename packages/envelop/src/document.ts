@@ -1,0 +1,49 @@
+import { diag } from '@opentelemetry/api';
+import { print, visit, type ASTNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import type { PluginConfig } from './config.js';
+
+/**
+ * The operation `execute` will run: the named one, or the only one. Reads the
+ * AST only (no `instanceof`), so it works with whichever copy of graphql the
+ * server loaded.
+ */
+export function findOperation(
+  document: DocumentNode | undefined,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | undefined {
+  let found: OperationDefinitionNode | undefined;
+  for (const definition of document?.definitions ?? []) {
+    if (definition.kind !== 'OperationDefinition') continue;
+    if (operationName == null) {
+      if (found) return undefined; // ambiguous: graphql itself rejects this
+      found = definition;
+    } else if (definition.name?.value === operationName) {
+      return definition;
+    }
+  }
+  return found;
+}
+
+const REDACTED = '*';
+
+/** Every literal value becomes `"*"`; variables, fields and enum names stay. */
+function redactLiterals(document: DocumentNode): DocumentNode {
+  const redacted = (node: ASTNode) => ({ ...node, kind: 'StringValue', value: REDACTED, block: false });
+  return visit(document, {
+    StringValue: redacted,
+    IntValue: redacted,
+    FloatValue: redacted,
+    BooleanValue: redacted,
+  });
+}
+
+/** The `graphql.document` value, or `undefined` when not recorded or not printable. */
+export function documentAttribute(document: DocumentNode | undefined, config: PluginConfig): string | undefined {
+  if (!config.recordDocument || !document) return undefined;
+  try {
+    return config.recordDocument === 'redacted' ? print(redactLiterals(document)) : config.recordDocument(document);
+  } catch (error) {
+    diag.debug('tracehop: could not serialize the GraphQL document', error);
+    return undefined;
+  }
+}
