@@ -1,0 +1,174 @@
+// Issue #4 "Must show" 2, and the backend half of 1: a client spoofs the tenant
+// in `baggage`; the public edge (core's extractInbound + tenantFromAuth, as the
+// envelop plugin will run them) calls a real grpc-js backend through
+// @tracehop/grpc; the backend logs with pino + traceMixin. `evil` must appear
+// on no span, no log line and in no metadata, and the authenticated tenant on all.
+import * as grpc from '@grpc/grpc-js';
+import { context, propagation, SpanKind, trace, type Context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { compileTrustPolicy, extractInbound, headersGetter, type HeadersLike } from '@tracehop/core';
+import { loadEcho, type EchoClient, type EchoMessage } from '@tracehop/fixture-proto';
+import { createClientInterceptor, createServerInterceptor } from '@tracehop/grpc';
+import { traceMixin } from '@tracehop/pino';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { acceptBaggageExceptTenant, getTenant, TenantSpanProcessor, tenantFromAuth } from '../src/index.js';
+
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new TenantSpanProcessor(), new SimpleSpanProcessor(exporter)] });
+const tracer = provider.getTracer('test');
+const { Echo, service } = loadEcho(grpc);
+
+const CLIENT_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CLIENT_TRACEPARENT = `00-${CLIENT_TRACE_ID}-00f067aa0ba902b7-01`;
+const SPOOF = /evil/i;
+
+// --- the backend: real grpc-js server, tracehop interceptor, pino + traceMixin ---
+const backendLines: string[] = [];
+const backendLogger = pino(
+  { base: undefined, mixin: traceMixin({ baggageKeys: ['tenant.id'] }) },
+  { write: (line: string) => void backendLines.push(line) },
+);
+const backendBaggage: string[][] = [];
+const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+const handlers: grpc.UntypedServiceImplementation = {
+  async Say(call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, callback: grpc.sendUnaryData<EchoMessage>) {
+    backendBaggage.push(call.metadata.get('baggage').map(String));
+    backendLogger.info('received');
+    tracer.startSpan('db.query').end();
+    await tick();
+    backendLogger.info({ tenant_seen_by_handler: getTenant() }, 'replying');
+    callback(null, { value: call.request.value });
+  },
+  async Stream(call: grpc.ServerWritableStream<EchoMessage, EchoMessage>) {
+    backendBaggage.push(call.metadata.get('baggage').map(String));
+    for (let i = 0; i < 2; i++) {
+      await tick();
+      backendLogger.info({ i }, 'streaming');
+      call.write({ value: `${call.request.value}-${i}` });
+    }
+    call.end();
+  },
+};
+
+// --- the public edge: trust policy + enrichment, exactly the pieces the envelop plugin calls ---
+const enrich = tenantFromAuth((graphqlContext: { principal?: { tenantId: string } }) => graphqlContext.principal?.tenantId);
+const edgeLines: string[] = [];
+const edgeLogger = pino({ base: undefined, mixin: traceMixin({ format: 'gcp', baggageKeys: ['tenant.id'] }) }, { write: (line: string) => void edgeLines.push(line) });
+
+let server: grpc.Server;
+let client: EchoClient;
+
+beforeAll(async () => {
+  server = new grpc.Server({ interceptors: [createServerInterceptor({ tracerProvider: provider })] });
+  server.addService(service, handlers);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  const address = `127.0.0.1:${port}`;
+  client = new Echo(address, grpc.credentials.createInsecure(), {
+    interceptors: [createClientInterceptor({ tracerProvider: provider, target: address })],
+  });
+});
+afterAll(async () => {
+  client.close();
+  await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+});
+beforeEach(() => {
+  exporter.reset();
+  backendLines.length = 0;
+  edgeLines.length = 0;
+  backendBaggage.length = 0;
+});
+
+/** One GraphQL request at the edge: extract, enrich from auth, then a unary and a streaming backend call. */
+async function edgeRequest(headers: HeadersLike, acceptBaggage: Parameters<typeof compileTrustPolicy>[0], tenantId: string | undefined): Promise<void> {
+  const policy = compileTrustPolicy(acceptBaggage, { acceptBaggage: false });
+  const inbound = extractInbound(headers, headersGetter, policy, headers);
+  const ctx: Context = enrich(inbound.context, tenantId ? { principal: { tenantId } } : {});
+  const span = tracer.startSpan('POST /graphql', { kind: SpanKind.SERVER, links: inbound.links }, ctx);
+  await context.with(trace.setSpan(ctx, span), async () => {
+    edgeLogger.info('operation started');
+    await new Promise<EchoMessage>((resolve, reject) => client.say({ value: 'hi' }, (error, reply) => (error ? reject(error) : resolve(reply!))));
+    await new Promise<void>((resolve, reject) => {
+      const call = client.stream({ value: 's' });
+      call.on('data', () => undefined).on('error', reject).on('end', resolve);
+    });
+  });
+  span.end();
+}
+
+const many = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => `${prefix}${i}=v${i}`);
+const variants: Array<[name: string, baggage: string | string[]]> = [
+  ['plain', 'tenant.id=evil'],
+  ['duplicated keys', 'tenant.id=evil,tenant.id=evil2'],
+  ['two baggage headers', ['tenant.id=evil', 'sentry-trace_id=abc,tenant.id=evil2']],
+  ['percent-encoded key', 'tenant%2Eid=evil'],
+  ['lower-case escape, encoded value', 'tenant%2eid=%65vil'],
+  ['upper case', 'TENANT.ID=evil'],
+  ['mixed case and spaces', ' Tenant.Id = evil ; prop=1'],
+  ['other tenant keys', 'tenant=evil,tenant_id=evil,tenant-id=evil,tenant.name=evil'],
+  ['double-encoded key', 'tenant%252Eid=evil'],
+  ['hidden among 200 members', [...many(100), 'tenant.id=evil', ...many(99, 'j')].join(',')],
+  ['after 9000 bytes', `${'x=' + 'y'.repeat(4000)},${'z=' + 'w'.repeat(4000)},${'q=' + 'r'.repeat(1000)},tenant.id=evil`],
+  ['huge value', `tenant.id=evil${'e'.repeat(9000)}`],
+  ['a valid-looking spoof', 'tenant.id=t_b'],
+];
+
+describe.each([
+  ['acceptBaggage: true', { acceptBaggage: true }],
+  ['acceptBaggage: acceptBaggageExceptTenant()', { acceptBaggage: acceptBaggageExceptTenant() }],
+] as const)('public edge with %s, principal t_a', (_label, trustPolicy) => {
+  test.each(variants)('%s: downstream tenant is t_a everywhere and the spoof appears nowhere', async (_name, baggage) => {
+    await edgeRequest({ traceparent: CLIENT_TRACEPARENT, baggage }, trustPolicy, 't_a');
+
+    // Downstream metadata: exactly one tenant member, the authenticated one.
+    expect(backendBaggage).toHaveLength(2);
+    for (const values of backendBaggage) {
+      const members = values.join(',').split(',').map((member) => member.trim());
+      expect(members.filter((member) => /^tenant/i.test(decodeURIComponent(member)))).toEqual(['tenant.id=t_a']);
+      expect(values.join(',')).not.toMatch(SPOOF);
+      expect(values.join(',')).not.toContain('t_b');
+    }
+
+    // Every backend log line: the client's trace ID and t_a (handler sync, after await, in a stream).
+    const lines = backendLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(line).toMatchObject({ trace_id: CLIENT_TRACE_ID, 'tenant.id': 't_a' });
+    expect(lines[1]).toMatchObject({ tenant_seen_by_handler: 't_a' });
+    expect(JSON.parse(edgeLines[0]!)).toMatchObject({ 'logging.googleapis.com/trace': CLIENT_TRACE_ID, 'tenant.id': 't_a' });
+    for (const line of [...backendLines, ...edgeLines]) expect(line).not.toMatch(SPOOF);
+
+    // Every span, on both sides, in the client's trace, with tenant.id=t_a from TenantSpanProcessor.
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => `${span.name}/${span.kind}`).sort()).toEqual(
+      ['POST /graphql/1', 'db.query/0', 'tracehop.fixture.Echo/Say/1', 'tracehop.fixture.Echo/Say/2', 'tracehop.fixture.Echo/Stream/1', 'tracehop.fixture.Echo/Stream/2'].sort(),
+    );
+    for (const span of spans) {
+      expect(span.spanContext().traceId, span.name).toBe(CLIENT_TRACE_ID);
+      expect(span.attributes['tenant.id'], span.name).toBe('t_a');
+      expect(JSON.stringify(span.attributes), span.name).not.toMatch(SPOOF);
+    }
+  });
+});
+
+test('an unauthenticated request with a spoofed tenant: no tenant anywhere, and still no spoof', async () => {
+  await edgeRequest({ traceparent: CLIENT_TRACEPARENT, baggage: 'tenant.id=evil,sentry-trace_id=abc' }, { acceptBaggage: true }, undefined);
+  expect(backendBaggage.flat()).toEqual(['sentry-trace_id=abc', 'sentry-trace_id=abc']); // Say and Stream
+  for (const line of backendLines) expect(JSON.parse(line)).not.toHaveProperty('tenant.id');
+  for (const span of exporter.getFinishedSpans()) expect(span.attributes).not.toHaveProperty('tenant.id');
+  expect([...backendLines, ...edgeLines].join('')).not.toMatch(SPOOF);
+});
+
+test('sanity: without tenantFromAuth the spoof would reach the backend (what the edge prevents)', async () => {
+  const policy = compileTrustPolicy({ acceptBaggage: true }, { acceptBaggage: false });
+  const inbound = extractInbound({ traceparent: CLIENT_TRACEPARENT, baggage: 'tenant.id=evil' }, headersGetter, policy, undefined);
+  await context.with(inbound.context, () =>
+    new Promise((resolve, reject) => client.say({ value: 'hi' }, (error, reply) => (error ? reject(error) : resolve(reply)))),
+  );
+  expect(backendBaggage.flat()).toEqual(['tenant.id=evil']);
+  expect(propagation.getBaggage(inbound.context)?.getEntry('tenant.id')?.value).toBe('evil');
+});
