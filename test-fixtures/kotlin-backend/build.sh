@@ -4,4 +4,4 @@
 # Works from any directory; safe to run again.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-exec mvn -B -q -f "$here/pom.xml" package -DskipTests -Dstyle.color=never "$@"
+exec mvn -B -q -f "$here/pom.xml" package -DskipTests "$@"

@@ -35,6 +35,12 @@ export interface KotlinClientResult {
 export async function runKotlinClient(target: string, options: KotlinClientOptions = {}): Promise<KotlinClientResult> {
   const command = ['client', '--target', target, '--method', options.method ?? 'Say'];
   const baggage = Object.entries(options.baggage ?? {});
+  for (const [key, value] of baggage) {
+    // The CLI form is k=v,k2=v2: a comma or '=' in a key would silently become other entries.
+    if (key === '' || /[,=]/.test(key) || value.includes(',')) {
+      throw new TypeError(`baggage entry ${JSON.stringify(key)}=${JSON.stringify(value)} cannot be passed as k=v,k2=v2`);
+    }
+  }
   if (baggage.length > 0) command.push('--baggage', baggage.map(([k, v]) => `${k}=${v}`).join(','));
   if (options.payload !== undefined) {
     command.push('--payload', typeof options.payload === 'string' ? options.payload : JSON.stringify(options.payload));
