@@ -1,105 +1,28 @@
 // Issue #4 "Must show" 2, and the backend half of 1: a client spoofs the tenant
-// in `baggage`; the public edge (core's extractInbound + tenantFromAuth, as the
-// envelop plugin will run them) calls a real grpc-js backend through
-// @tracehop/grpc; the backend logs with pino + traceMixin. `evil` must appear
-// on no span, no log line and in no metadata, and the authenticated tenant on all.
-import * as grpc from '@grpc/grpc-js';
-import { context, propagation, SpanKind, trace, type Context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { compileTrustPolicy, extractInbound, headersGetter, type HeadersLike } from '@tracehop/core';
-import { loadEcho, type EchoClient, type EchoMessage } from '@tracehop/fixture-proto';
-import { createClientInterceptor, createServerInterceptor } from '@tracehop/grpc';
-import { traceMixin } from '@tracehop/pino';
-import { pino } from 'pino';
+// in `baggage`; `evil` must appear on no span, no log line and in no metadata,
+// and the authenticated tenant (t_a) on all of them, over a real gRPC call.
+import { context, propagation } from '@opentelemetry/api';
+import { compileTrustPolicy, extractInbound, headersGetter } from '@tracehop/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { acceptBaggageExceptTenant, getTenant, TenantSpanProcessor, tenantFromAuth } from '../src/index.js';
+import { acceptBaggageExceptTenant } from '../src/index.js';
+import {
+  backendBaggage,
+  backendLines,
+  CLIENT_TRACE_ID,
+  CLIENT_TRACEPARENT,
+  client,
+  edgeLines,
+  edgeRequest,
+  exporter,
+  resetRecordings,
+  startBackend,
+  stopBackend,
+} from './edge-and-backend.js';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new TenantSpanProcessor(), new SimpleSpanProcessor(exporter)] });
-const tracer = provider.getTracer('test');
-const { Echo, service } = loadEcho(grpc);
-
-const CLIENT_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
-const CLIENT_TRACEPARENT = `00-${CLIENT_TRACE_ID}-00f067aa0ba902b7-01`;
 const SPOOF = /evil/i;
-
-// --- the backend: real grpc-js server, tracehop interceptor, pino + traceMixin ---
-const backendLines: string[] = [];
-const backendLogger = pino(
-  { base: undefined, mixin: traceMixin({ baggageKeys: ['tenant.id'] }) },
-  { write: (line: string) => void backendLines.push(line) },
-);
-const backendBaggage: string[][] = [];
-const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
-
-const handlers: grpc.UntypedServiceImplementation = {
-  async Say(call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, callback: grpc.sendUnaryData<EchoMessage>) {
-    backendBaggage.push(call.metadata.get('baggage').map(String));
-    backendLogger.info('received');
-    tracer.startSpan('db.query').end();
-    await tick();
-    backendLogger.info({ tenant_seen_by_handler: getTenant() }, 'replying');
-    callback(null, { value: call.request.value });
-  },
-  async Stream(call: grpc.ServerWritableStream<EchoMessage, EchoMessage>) {
-    backendBaggage.push(call.metadata.get('baggage').map(String));
-    for (let i = 0; i < 2; i++) {
-      await tick();
-      backendLogger.info({ i }, 'streaming');
-      call.write({ value: `${call.request.value}-${i}` });
-    }
-    call.end();
-  },
-};
-
-// --- the public edge: trust policy + enrichment, exactly the pieces the envelop plugin calls ---
-const enrich = tenantFromAuth((graphqlContext: { principal?: { tenantId: string } }) => graphqlContext.principal?.tenantId);
-const edgeLines: string[] = [];
-const edgeLogger = pino({ base: undefined, mixin: traceMixin({ format: 'gcp', baggageKeys: ['tenant.id'] }) }, { write: (line: string) => void edgeLines.push(line) });
-
-let server: grpc.Server;
-let client: EchoClient;
-
-beforeAll(async () => {
-  server = new grpc.Server({ interceptors: [createServerInterceptor({ tracerProvider: provider })] });
-  server.addService(service, handlers);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
-  const address = `127.0.0.1:${port}`;
-  client = new Echo(address, grpc.credentials.createInsecure(), {
-    interceptors: [createClientInterceptor({ tracerProvider: provider, target: address })],
-  });
-});
-afterAll(async () => {
-  client.close();
-  await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-});
-beforeEach(() => {
-  exporter.reset();
-  backendLines.length = 0;
-  edgeLines.length = 0;
-  backendBaggage.length = 0;
-});
-
-/** One GraphQL request at the edge: extract, enrich from auth, then a unary and a streaming backend call. */
-async function edgeRequest(headers: HeadersLike, acceptBaggage: Parameters<typeof compileTrustPolicy>[0], tenantId: string | undefined): Promise<void> {
-  const policy = compileTrustPolicy(acceptBaggage, { acceptBaggage: false });
-  const inbound = extractInbound(headers, headersGetter, policy, headers);
-  const ctx: Context = enrich(inbound.context, tenantId ? { principal: { tenantId } } : {});
-  const span = tracer.startSpan('POST /graphql', { kind: SpanKind.SERVER, links: inbound.links }, ctx);
-  await context.with(trace.setSpan(ctx, span), async () => {
-    edgeLogger.info('operation started');
-    await new Promise<EchoMessage>((resolve, reject) => client.say({ value: 'hi' }, (error, reply) => (error ? reject(error) : resolve(reply!))));
-    await new Promise<void>((resolve, reject) => {
-      const call = client.stream({ value: 's' });
-      call.on('data', () => undefined).on('error', reject).on('end', resolve);
-    });
-  });
-  span.end();
-}
+beforeAll(startBackend);
+afterAll(stopBackend);
+beforeEach(resetRecordings);
 
 const many = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => `${prefix}${i}=v${i}`);
 const variants: Array<[name: string, baggage: string | string[]]> = [
