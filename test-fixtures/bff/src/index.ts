@@ -1,0 +1,10 @@
+export { startBff, TOKENS } from './bff.js';
+export type { Bff, BffOptions } from './bff.js';
+export { startNodeBackend } from './node-backend.js';
+export type { NodeBackend } from './node-backend.js';
+export { createServiceTelemetry } from './telemetry.js';
+export type { LogLine, ServiceTelemetry } from './telemetry.js';
+export { observeHandler, parseEchoRequest } from './echo-reply.js';
+export type { EchoRequest, HandlerObservation } from './echo-reply.js';
+export { fromReadableSpan, renderTrace, traceTree } from './trace-tree.js';
+export type { TraceTree, TreeSpan } from './trace-tree.js';
