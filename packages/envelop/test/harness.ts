@@ -83,8 +83,9 @@ export interface HttpHandle {
   close(): Promise<void>;
 }
 
-export async function listen(handler: RequestListener, path = '/graphql'): Promise<HttpHandle> {
-  const server = createServer(handler);
+/** `object`, not `RequestListener`: contextual typing would otherwise make Yoga infer node's request as its server context. */
+export async function listen(handler: object, path = '/graphql'): Promise<HttpHandle> {
+  const server = createServer(handler as RequestListener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
