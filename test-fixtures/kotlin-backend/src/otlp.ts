@@ -18,6 +18,9 @@ export interface OtlpSpan {
   status: { code: number; message?: string };
   /** W3C trace flags as the SDK recorded them. */
   flags?: number;
+  /** Start and end, nanoseconds since the epoch as OTLP JSON writes int64: decimal strings. */
+  startTimeUnixNano?: string;
+  endTimeUnixNano?: string;
 }
 
 /** OTLP span kind numbers. */
@@ -45,6 +48,8 @@ interface RawSpan {
   attributes?: KeyValue[];
   status?: { code?: number; message?: string };
   flags?: number;
+  startTimeUnixNano?: string;
+  endTimeUnixNano?: string;
 }
 interface ExportRequest {
   resourceSpans?: Array<{
@@ -100,6 +105,8 @@ export function parseSpanLine(line: string): OtlpSpan[] {
         // OTLP JSON omits empty fields: no parentSpanId means a root span.
         if (raw.parentSpanId) span.parentSpanId = raw.parentSpanId;
         if (raw.flags !== undefined) span.flags = raw.flags;
+        if (raw.startTimeUnixNano !== undefined) span.startTimeUnixNano = String(raw.startTimeUnixNano);
+        if (raw.endTimeUnixNano !== undefined) span.endTimeUnixNano = String(raw.endTimeUnixNano);
         spans.push(span);
       }
     }
