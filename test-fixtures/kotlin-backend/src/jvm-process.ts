@@ -15,6 +15,12 @@ export interface JvmOptions {
   systemProperties?: Record<string, string>;
 }
 
+/** Internal: how the child's stdin is wired. */
+interface SpawnOptions extends JvmOptions {
+  /** Keep a pipe open to the child; it closes when this process dies. */
+  stdinPipe?: boolean;
+}
+
 type SpanWaiter = () => void;
 
 /** A running fixture JVM and everything it has printed so far. */
@@ -30,10 +36,10 @@ export class JvmProcess {
   private readonly lineListeners = new Set<(line: string) => void>();
   private readonly spanWaiters = new Set<SpanWaiter>();
 
-  constructor(command: readonly string[], options: JvmOptions = {}) {
+  constructor(command: readonly string[], options: SpawnOptions = {}) {
     assertJvmFixture();
     this.child = spawn(javaBinary(), jvmArguments(command, options.systemProperties), {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: jvmEnvironment(options.env),
     });
     this.exited = new Promise((resolve) => {

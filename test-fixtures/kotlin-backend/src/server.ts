@@ -34,7 +34,11 @@ export interface KotlinServerOptions extends JvmOptions {
  * when the fixture is not built.
  */
 export async function startKotlinServer(options: KotlinServerOptions = {}): Promise<KotlinServer> {
-  const jvm = new JvmProcess(['server', '--port', String(options.port ?? 0)], options);
+  // The server exits when its stdin closes: if this process dies, no JVM is left behind.
+  const jvm = new JvmProcess(['server', '--port', String(options.port ?? 0), '--exit-on-stdin-eof', 'true'], {
+    ...options,
+    stdinPipe: true,
+  });
   let port: number;
   try {
     const line = await jvm.waitForLine((l) => l.startsWith('LISTENING '), options.startupTimeoutMs ?? 60_000);
