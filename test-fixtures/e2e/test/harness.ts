@@ -3,6 +3,7 @@
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { fromReadableSpan, type LogLine, type ServiceTelemetry, type TreeSpan } from '@tracehop/fixture-bff';
+import type { OtlpSpan } from '@tracehop/fixture-kotlin-backend';
 
 export function useAsyncContext(): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -50,4 +51,26 @@ export async function eventually(ready: () => boolean, timeoutMs = 10_000): Prom
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+const OTLP_KINDS = { 1: 'INTERNAL', 2: 'SERVER', 3: 'CLIENT', 4: 'PRODUCER', 5: 'CONSUMER' } as const;
+
+/** A Java agent span (OTLP JSON) as a {@link TreeSpan}. */
+export function fromOtlpSpan(span: OtlpSpan): TreeSpan {
+  const tenant = span.attributes['tenant.id'];
+  return {
+    service: span.serviceName,
+    name: span.name,
+    kind: OTLP_KINDS[span.kind as keyof typeof OTLP_KINDS] ?? 'INTERNAL',
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    startMs: span.startTimeUnixNano === undefined ? undefined : Number(BigInt(span.startTimeUnixNano) / 1000n) / 1e3,
+    durationMs:
+      span.startTimeUnixNano === undefined || span.endTimeUnixNano === undefined
+        ? undefined
+        : Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6,
+    status: span.status.code === 2 ? 'ERROR' : span.status.code === 1 ? 'OK' : 'UNSET',
+    tenant: typeof tenant === 'string' ? tenant : undefined,
+  };
 }
