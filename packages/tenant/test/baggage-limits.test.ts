@@ -54,3 +54,13 @@ test('malformed inbound baggage counts as absent and never throws', () => {
   }
   expect(propagation.getBaggage(extractInbound({ baggage: '%ZZ' }, headersGetter, policy, undefined).context)).toBeUndefined();
 });
+
+test('when the tenant pushes a full inbound header over 8192 bytes, a whole client member goes, never the tenant', () => {
+  const a = `a=${'1'.repeat(4088)}`;
+  const b = `b=${'2'.repeat(4088)}`;
+  const inbound = [a, b, `c=${'3'.repeat(900)}`].join(','); // over 9000 bytes; extraction keeps a and b (8181 bytes)
+  expect(inbound.length).toBeGreaterThan(9000);
+  const header = outboundBaggage(inbound);
+  expect(members(header)).toEqual(['tenant.id=t_a', a]);
+  expect(Buffer.byteLength(header)).toBeLessThanOrEqual(W3C_BAGGAGE_MAX_BYTES);
+});
