@@ -1,0 +1,116 @@
+// One side of the gRPC benchmark in its own process: `server <variant>` or
+// `client <variant> <address> <kind>` (kind: unary | stream).
+// CommonJS because the instrumentation-grpc variant must be registered the
+// documented way: SDK and instrumentation before grpc-js is required.
+//
+// variants: bare         no OpenTelemetry at all
+//           propagation  tracehop interceptors, context manager only (no SDK)
+//           spans        tracehop interceptors + SDK (BatchSpanProcessor, counting no-op exporter)
+//           peer         @opentelemetry/instrumentation-grpc + the same SDK, no tracehop
+'use strict';
+const { startSdk, startContextOnly } = require('./lib/sdk.cjs');
+const { serve, heapUsedAfterGc, closedLoop } = require('./lib/worker.cjs');
+
+const [role, variant, address, kind] = process.argv.slice(2);
+const VARIANTS = ['bare', 'propagation', 'spans', 'peer'];
+if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`);
+
+// --- telemetry first: the peer patches grpc-js at require time ---
+const sdk = variant === 'spans' || variant === 'peer' ? startSdk() : undefined;
+if (variant === 'propagation') startContextOnly();
+if (variant === 'peer') {
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc');
+  registerInstrumentations({ instrumentations: [new GrpcInstrumentation()] });
+}
+
+const grpc = require('@grpc/grpc-js');
+const api = require('@opentelemetry/api');
+const { loadEcho } = require('@tracehop/fixture-proto');
+const { Echo, service } = loadEcho(grpc);
+
+/** The caller's trace: every call runs inside this remote span context, with a tenant in baggage. */
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const STREAM_MESSAGES = 100;
+const MESSAGE = { value: 'patient-0042:observation:heart-rate' };
+
+function tracehopOptions() {
+  return sdk ? { tracerProvider: sdk.provider } : {};
+}
+
+function callerContext() {
+  const remote = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+    traceId: TRACE_ID,
+    spanId: '00f067aa0ba902b7',
+    traceFlags: api.TraceFlags.SAMPLED,
+    isRemote: true,
+  });
+  return api.propagation.setBaggage(remote, api.propagation.createBaggage({ 'tenant.id': { value: 't_hospital_7' } }));
+}
+
+async function spanCount() {
+  return sdk ? sdk.spanCount() : 0;
+}
+
+function runServer() {
+  const { createServerInterceptor } = variant === 'propagation' || variant === 'spans' ? require('@tracehop/grpc') : {};
+  const interceptors = createServerInterceptor ? [createServerInterceptor(tracehopOptions())] : [];
+  const server = new grpc.Server({ interceptors });
+  let calls = 0;
+  let continued = 0;
+  // Counts calls whose handler sees the caller's trace: propagation really happened.
+  const observe = () => {
+    calls++;
+    if (api.trace.getSpanContext(api.context.active())?.traceId === TRACE_ID) continued++;
+  };
+  server.addService(service, {
+    say(call, callback) {
+      observe();
+      callback(null, call.request);
+    },
+    stream(call) {
+      observe();
+      for (let i = 0; i < STREAM_MESSAGES; i++) call.write(call.request);
+      call.end();
+    },
+  });
+  server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
+    if (error) throw error;
+    serve(
+      { snapshot: async () => ({ heapBytes: heapUsedAfterGc(), spans: await spanCount(), calls, continued }) },
+      { address: `127.0.0.1:${port}` },
+    );
+  });
+}
+
+function runClient() {
+  const { createClientInterceptor } = variant === 'propagation' || variant === 'spans' ? require('@tracehop/grpc') : {};
+  const interceptors = createClientInterceptor ? [createClientInterceptor({ ...tracehopOptions(), target: address })] : [];
+  const client = new Echo(address, grpc.credentials.createInsecure(), { interceptors });
+  const context = callerContext();
+
+  const unary = (done) => api.context.with(context, () => client.say(MESSAGE, (error) => done(error)));
+  const stream = (done) =>
+    api.context.with(context, () => {
+      const call = client.stream(MESSAGE);
+      let received = 0;
+      let finished = false;
+      const finish = (error) => {
+        if (finished) return;
+        finished = true;
+        done(error);
+      };
+      call.on('data', () => received++);
+      call.on('error', finish);
+      call.on('end', () => finish(received === STREAM_MESSAGES ? undefined : new Error(`got ${received} messages`)));
+    });
+
+  serve({
+    run: ({ seconds, concurrency }) => closedLoop(kind === 'stream' ? stream : unary, { seconds, concurrency }),
+    snapshot: async () => ({ heapBytes: heapUsedAfterGc(), spans: await spanCount() }),
+  });
+}
+
+if (role === 'server') runServer();
+else if (role === 'client') runClient();
+else throw new Error(`unknown role ${role}`);

@@ -1,0 +1,87 @@
+// gRPC over loopback: client and server in separate processes (one core
+// each), a fixed number of calls in flight, fixed seconds per round.
+// Unary and server-streaming (100 messages per call).
+import { benchConfig } from './lib/config.mjs';
+import { isMain, runStandalone } from './lib/main.mjs';
+import { interleave } from './lib/measure.mjs';
+import { startWorker } from './lib/processes.mjs';
+import { formatPercent, goal, throughputTable } from './lib/report.mjs';
+
+const VARIANTS = ['bare', 'propagation', 'spans', 'peer'];
+const LABELS = {
+  bare: 'bare grpc-js',
+  propagation: 'tracehop, propagation only (no SDK)',
+  spans: 'tracehop, client+server spans',
+  peer: 'instrumentation-grpc (same SDK)',
+};
+const CASES = [
+  { kind: 'unary', title: 'gRPC unary over loopback', concurrency: Number(process.env.BENCH_GRPC_CONCURRENCY ?? 32), unit: 'calls/s' },
+  { kind: 'stream', title: 'gRPC server streaming (100 messages per call)', concurrency: Number(process.env.BENCH_GRPC_STREAM_CONCURRENCY ?? 8), unit: 'calls/s' },
+];
+
+/** Starts a server and a client process per variant; only one pair is busy at a time. */
+async function startPairs(kind, config) {
+  const pairs = new Map();
+  for (const variant of VARIANTS) {
+    const prof = { cpuProf: config.cpuProf };
+    const server = await startWorker('grpc-worker.cjs', ['server', variant], { ...prof, label: `grpc-${kind}-server-${variant}` });
+    const client = await startWorker('grpc-worker.cjs', ['client', variant, server.info.address, kind], {
+      ...prof,
+      label: `grpc-${kind}-client-${variant}`,
+    });
+    pairs.set(variant, { server, client });
+  }
+  return pairs;
+}
+
+async function measureCase(testCase, config) {
+  const pairs = await startPairs(testCase.kind, config);
+  const results = await interleave({
+    title: testCase.title,
+    variants: VARIANTS,
+    rounds: config.rounds,
+    async runOnce(variant) {
+      const sample = await pairs.get(variant).client.request('run', { seconds: config.seconds, concurrency: testCase.concurrency });
+      if (sample.failed > 0) throw new Error(`${testCase.kind}/${variant}: ${sample.failed} calls failed, first: ${sample.firstError}`);
+      return sample;
+    },
+    // Heap and spans of both processes: the cost of a hop lands on both sides.
+    async snapshot(variant) {
+      const { server, client } = pairs.get(variant);
+      const [s, c] = [await server.request('snapshot'), await client.request('snapshot')];
+      return { heapBytes: s.heapBytes + c.heapBytes, spans: s.spans + c.spans, calls: s.calls, continued: s.continued };
+    },
+  });
+  await Promise.all([...pairs.values()].flatMap(({ server, client }) => [server.stop(), client.stop()]));
+  return results;
+}
+
+function check({ delta, ops }) {
+  return `trace kept ${formatPercent(delta.continued / delta.calls)}, ${(delta.spans / ops).toFixed(2)} spans/call`;
+}
+
+export async function run(config = benchConfig()) {
+  const sections = [];
+  for (const testCase of CASES) {
+    const results = await measureCase(testCase, config);
+    const rate = Object.fromEntries(results.map((result) => [result.variant, result.rate]));
+    const goals =
+      testCase.kind === 'unary'
+        ? [
+            goal('gRPC unary, propagation only, ratio to bare', rate.propagation / rate.bare, '>=', 0.97),
+            goal('gRPC unary, client+server spans, ratio to bare', rate.spans / rate.bare, '>=', 0.9, `instrumentation-grpc: ${(rate.peer / rate.bare).toFixed(3)}`),
+          ]
+        : [];
+    sections.push({
+      title: `${testCase.title} — ${testCase.concurrency} calls in flight, ${config.seconds}s × ${config.rounds} rounds`,
+      tables: [throughputTable(results, { bare: 'bare', unit: testCase.unit, peerOf: { spans: 'peer' }, labels: LABELS, check })],
+      notes: [
+        'Spans/call counts client+server spans exported per completed call (2.00 = one CLIENT + one SERVER). "trace kept" = server handler saw the caller\'s trace ID as active context.',
+      ],
+      goals,
+    });
+  }
+  return sections;
+}
+
+if (isMain(import.meta.url)) await runStandalone(run);

@@ -1,0 +1,27 @@
+// Run-time knobs, read once from the environment so every scenario measures
+// the same way. BENCH_QUICK=1 is a smoke run: it checks that every variant
+// works end to end, its numbers mean little.
+const quick = process.env.BENCH_QUICK === '1';
+
+function numberFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** @typedef {{ seconds: number, rounds: number, quick: boolean, cpuProf: boolean }} BenchConfig */
+
+/** @returns {BenchConfig} */
+export function benchConfig() {
+  return {
+    // Seconds per variant per round (closed-loop scenarios) and per pino burst.
+    seconds: numberFromEnv('BENCH_SECONDS', quick ? 0.5 : 3),
+    // Measured rounds; one warm-up round more is run and discarded.
+    rounds: numberFromEnv('BENCH_ROUNDS', quick ? 2 : 5),
+    quick,
+    // Write a .cpuprofile per worker process into bench/profiles/.
+    cpuProf: process.env.BENCH_CPU_PROF === '1',
+  };
+}

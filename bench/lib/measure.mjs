@@ -1,0 +1,76 @@
+// Interleaved measurement: every round runs each variant once, in an order
+// rotated per round, so slow drifts of a noisy machine (thermal, neighbours)
+// hit all variants alike. Round 0 warms up the JIT and connections and is
+// discarded. Throughput is the median over the measured rounds.
+
+/** @typedef {{ ops: number, seconds: number }} Sample */
+/** @typedef {{ heapBytes: number, [counter: string]: number }} Snapshot */
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function rotated(list, by) {
+  const start = by % list.length;
+  return [...list.slice(start), ...list.slice(0, start)];
+}
+
+function difference(after, before) {
+  const delta = {};
+  for (const key of Object.keys(after)) delta[key] = after[key] - (before[key] ?? 0);
+  return delta;
+}
+
+/**
+ * @param {object} plan
+ * @param {string} plan.title         shown in progress lines (stderr)
+ * @param {string[]} plan.variants
+ * @param {number} plan.rounds        measured rounds (a warm-up round is added)
+ * @param {(variant: string) => Promise<Sample>} plan.runOnce
+ * @param {(variant: string) => Promise<Snapshot>} plan.snapshot  heap after GC, plus counters (spans, …)
+ * @returns {Promise<Array<{ variant: string, rates: number[], rate: number, spread: number, ops: number, delta: Snapshot, heapPer100k: number }>>}
+ */
+export async function interleave({ title, variants, rounds, runOnce, snapshot }) {
+  const rates = new Map(variants.map((variant) => [variant, []]));
+  const ops = new Map(variants.map((variant) => [variant, 0]));
+  let before;
+  for (let round = 0; round <= rounds; round++) {
+    const line = [];
+    for (const variant of rotated(variants, round)) {
+      const sample = await runOnce(variant);
+      const rate = sample.ops / sample.seconds;
+      line.push(`${variant} ${Math.round(rate)}/s`);
+      if (round === 0) continue;
+      rates.get(variant).push(rate);
+      ops.set(variant, ops.get(variant) + sample.ops);
+    }
+    process.stderr.write(`  [${title}] ${round === 0 ? 'warm-up' : `round ${round}/${rounds}`}: ${line.join(', ')}\n`);
+    // Heap and counters are taken from the end of warm-up, so start-up allocations don't count as growth.
+    if (round === 0) before = await snapshotAll(variants, snapshot);
+  }
+  const after = await snapshotAll(variants, snapshot);
+
+  return variants.map((variant) => {
+    const measured = rates.get(variant);
+    const rate = median(measured);
+    const delta = difference(after.get(variant), before.get(variant));
+    return {
+      variant,
+      rates: measured,
+      rate,
+      // (max - min) / median: how much to trust a ratio near a goal.
+      spread: (Math.max(...measured) - Math.min(...measured)) / rate,
+      ops: ops.get(variant),
+      delta,
+      heapPer100k: (delta.heapBytes / ops.get(variant)) * 100_000,
+    };
+  });
+}
+
+async function snapshotAll(variants, snapshot) {
+  const snapshots = new Map();
+  for (const variant of variants) snapshots.set(variant, await snapshot(variant));
+  return snapshots;
+}

@@ -1,0 +1,50 @@
+// The one SDK setup every "with spans" variant shares, in every process:
+// NodeTracerProvider (AsyncLocalStorage context manager, W3C propagators),
+// a BatchSpanProcessor, and an exporter that only counts. Counting lets the
+// report show spans per operation, so a variant that silently records nothing
+// (a mis-registered instrumentation) cannot pass for a fast one.
+'use strict';
+const { context } = require('@opentelemetry/api');
+const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
+const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
+
+function countingExporter() {
+  let exported = 0;
+  return {
+    exporter: {
+      export(spans, done) {
+        exported += spans.length;
+        done({ code: 0 });
+      },
+      shutdown: () => Promise.resolve(),
+      forceFlush: () => Promise.resolve(),
+    },
+    count: () => exported,
+  };
+}
+
+/** Registers the SDK globally (provider, context manager, propagator), as an app's tracing.js would. */
+function startSdk() {
+  const counter = countingExporter();
+  const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(counter.exporter)] });
+  provider.register();
+  return {
+    provider,
+    async spanCount() {
+      await provider.forceFlush();
+      return counter.count();
+    },
+  };
+}
+
+/**
+ * No SDK, only a context manager: what an app that propagates but records
+ * nothing has. Without one, `context.with` is a no-op and no hop can see the
+ * caller's context at all.
+ */
+function startContextOnly() {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
+module.exports = { startSdk, startContextOnly };
