@@ -60,7 +60,11 @@ export function traceTree(spans: TreeSpan[]): TraceTree {
   return { roots: roots.sort(byStart), orphans, children: (span) => (childrenOf.get(span.spanId) ?? []).sort(byStart) };
 }
 
-/** The trace as indented lines: service, span name, kind, duration, status, tenant. */
+/**
+ * The trace as indented lines: service, span name, kind, duration, status,
+ * tenant. A span whose parent is not among `spans` (the caller's span, outside
+ * the system) is drawn as a root that names that parent.
+ */
 export function renderTrace(spans: TreeSpan[]): string[] {
   const tree = traceTree(spans);
   const lines: string[] = [];
@@ -68,12 +72,12 @@ export function renderTrace(spans: TreeSpan[]): string[] {
     const branch = depth === 0 ? '' : last ? '└─ ' : '├─ ';
     const duration = span.durationMs === undefined ? '' : ` ${span.durationMs.toFixed(1)}ms`;
     const tenant = span.tenant ? ` tenant=${span.tenant}` : '';
-    lines.push(`${prefix}${branch}[${span.service}] ${span.name} (${span.kind}${duration}, ${span.status}${tenant})`);
+    const remoteParent = depth === 0 && span.parentSpanId ? `  ← remote parent ${span.parentSpanId}` : '';
+    lines.push(`${prefix}${branch}[${span.service}] ${span.name} (${span.kind}${duration}, ${span.status}${tenant})${remoteParent}`);
     const children = tree.children(span);
     const childPrefix = depth === 0 ? prefix : prefix + (last ? '   ' : '│  ');
     children.forEach((child, i) => visit(child, childPrefix, i === children.length - 1, depth + 1));
   };
-  for (const root of tree.roots) visit(root, '', true, 0);
-  for (const orphan of tree.orphans) lines.push(`(orphan: parent ${orphan.parentSpanId} missing) [${orphan.service}] ${orphan.name}`);
+  for (const root of [...tree.roots, ...tree.orphans]) visit(root, '', true, 0);
   return lines;
 }
