@@ -39,6 +39,7 @@ const variants: Array<[name: string, baggage: string | string[]]> = [
   ['after 9000 bytes', `${'x=' + 'y'.repeat(4000)},${'z=' + 'w'.repeat(4000)},${'q=' + 'r'.repeat(1000)},tenant.id=evil`],
   ['huge value', `tenant.id=evil${'e'.repeat(9000)}`],
   ['a valid-looking spoof', 'tenant.id=t_b'],
+  ['no tenant sent at all (the happy path)', 'sentry-trace_id=abc'],
 ];
 
 describe.each([
