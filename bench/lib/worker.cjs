@@ -27,8 +27,8 @@ function serve(handlers, readyInfo = {}) {
 
 /** Heap in use after a full GC (workers run with --expose-gc), so growth means retention. */
 function heapUsedAfterGc() {
-  global.gc?.();
-  global.gc?.();
+  globalThis.gc?.();
+  globalThis.gc?.();
   return process.memoryUsage().heapUsed;
 }
 

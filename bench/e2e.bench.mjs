@@ -1,0 +1,73 @@
+// End to end: HTTP → Yoga BFF → gRPC Node backend, three processes (load,
+// BFF, backend) on two cores, everything off against everything on.
+import { benchConfig } from './lib/config.mjs';
+import { PATIENT_QUERY, PATIENT_VARIABLES } from './lib/e2e-schema.mjs';
+import { isMain, runStandalone } from './lib/main.mjs';
+import { interleave } from './lib/measure.mjs';
+import { startWorker } from './lib/processes.mjs';
+import { formatPercent, goal, throughputTable } from './lib/report.mjs';
+
+const VARIANTS = ['off', 'on'];
+const LABELS = {
+  off: 'everything off',
+  on: 'everything on (useTraceContext, grpc client+server spans, traceMixin in both)',
+};
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
+const CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 16);
+
+async function startStacks(config) {
+  const stacks = new Map();
+  for (const variant of VARIANTS) {
+    const prof = { cpuProf: config.cpuProf };
+    const backend = await startWorker('e2e-backend.mjs', [variant, TRACE_ID], { ...prof, label: `e2e-backend-${variant}` });
+    const bff = await startWorker('e2e-bff.mjs', [variant, backend.info.address], { ...prof, label: `e2e-bff-${variant}` });
+    stacks.set(variant, { backend, bff });
+  }
+  return stacks;
+}
+
+export async function run(config = benchConfig()) {
+  const load = await startWorker('http-load.mjs', [], { label: 'e2e-load' });
+  const stacks = await startStacks(config);
+  const body = JSON.stringify({ query: PATIENT_QUERY, variables: PATIENT_VARIABLES, operationName: 'PatientChart' });
+
+  const results = await interleave({
+    title: 'end to end',
+    variants: VARIANTS,
+    rounds: config.rounds,
+    async runOnce(variant) {
+      const { port } = stacks.get(variant).bff.info;
+      const sample = await load.request('run', { port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds: config.seconds, concurrency: CONCURRENCY });
+      if (sample.failed > 0) throw new Error(`e2e/${variant}: ${sample.failed} requests failed, first: ${sample.firstError}`);
+      return sample;
+    },
+    async snapshot(variant) {
+      const { backend, bff } = stacks.get(variant);
+      const [b, f] = [await backend.request('snapshot'), await bff.request('snapshot')];
+      return { heapBytes: b.heapBytes + f.heapBytes, spans: b.spans + f.spans, calls: b.calls, continued: b.continued };
+    },
+  });
+  await Promise.all([load.stop(), ...[...stacks.values()].flatMap(({ backend, bff }) => [backend.stop(), bff.stop()])]);
+
+  const rate = Object.fromEntries(results.map((result) => [result.variant, result.rate]));
+  return [
+    {
+      title: `End to end: HTTP → Yoga BFF → gRPC backend (2 backend calls, 4 log lines per request) — ${CONCURRENCY} requests in flight, ${config.seconds}s × ${config.rounds} rounds`,
+      tables: [
+        throughputTable(results, {
+          bare: 'off',
+          unit: 'requests/s',
+          labels: LABELS,
+          check: ({ delta, ops }) => `backend saw the caller's trace ${formatPercent(delta.continued / delta.calls)}, ${(delta.spans / ops).toFixed(2)} spans/request`,
+        }),
+      ],
+      notes: [
+        'Per request, "on" records 5 spans (operation, 2 gRPC CLIENT, 2 gRPC SERVER) and writes 4 log lines with trace fields. useTraceContext runs with its defaults (operation span, no resolver spans). Heap is BFF + backend.',
+      ],
+      goals: [goal('End to end, everything on, ratio to everything off', rate.on / rate.off, '>=', 0.9)],
+    },
+  ];
+}
+
+if (isMain(import.meta.url)) await runStandalone(run);

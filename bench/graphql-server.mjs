@@ -1,0 +1,45 @@
+// A GraphQL Yoga server over node:http in its own process, one per variant:
+//   bare                  no OpenTelemetry
+//   trace                 useTraceContext() — operation span
+//   trace-resolvers       useTraceContext({ resolverSpans: true })
+//   envelop-otel          @envelop/opentelemetry useOpenTelemetry({ resolvers: false }, provider)
+//   envelop-otel-resolvers  useOpenTelemetry({ resolvers: true }, provider)
+// Every variant but bare registers the same SDK (lib/sdk.cjs).
+import { createServer } from 'node:http';
+import { useOpenTelemetry } from '@envelop/opentelemetry';
+import { useTraceContext } from '@tracehop/envelop';
+import { createYoga } from 'graphql-yoga';
+import { patientsSchema } from './lib/patients-schema.mjs';
+import sdkLib from './lib/sdk.cjs';
+import workerLib from './lib/worker.cjs';
+
+const { serve, heapUsedAfterGc } = workerLib;
+const variant = process.argv[2];
+const sdk = variant === 'bare' ? undefined : sdkLib.startSdk();
+
+function plugins() {
+  const tracerProvider = sdk?.provider;
+  switch (variant) {
+    case 'bare':
+      return [];
+    case 'trace':
+      return [useTraceContext({ tracerProvider })];
+    case 'trace-resolvers':
+      return [useTraceContext({ tracerProvider, resolverSpans: true })];
+    case 'envelop-otel':
+      return [useOpenTelemetry({ resolvers: false }, tracerProvider)];
+    case 'envelop-otel-resolvers':
+      return [useOpenTelemetry({ resolvers: true }, tracerProvider)];
+    default:
+      throw new Error(`unknown variant ${variant}`);
+  }
+}
+
+const yoga = createYoga({ schema: patientsSchema(), plugins: plugins(), logging: false, graphiql: false, landingPage: false });
+const server = createServer(yoga);
+server.listen(0, '127.0.0.1', () => {
+  serve(
+    { snapshot: async () => ({ heapBytes: heapUsedAfterGc(), spans: sdk ? await sdk.spanCount() : 0 }) },
+    { port: server.address().port },
+  );
+});

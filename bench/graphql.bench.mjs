@@ -1,0 +1,69 @@
+// GraphQL Yoga over real HTTP on loopback: the server (one process per
+// variant) on one core, a separate keep-alive load generator on the other.
+// The query is lib/patients-schema.mjs's WardOverview (11 explicit resolvers).
+import { benchConfig } from './lib/config.mjs';
+import { isMain, runStandalone } from './lib/main.mjs';
+import { interleave } from './lib/measure.mjs';
+import { WARD_QUERY, WARD_VARIABLES } from './lib/patients-schema.mjs';
+import { startWorker } from './lib/processes.mjs';
+import { goal, throughputTable } from './lib/report.mjs';
+
+const VARIANTS = ['bare', 'trace', 'envelop-otel', 'trace-resolvers', 'envelop-otel-resolvers'];
+const LABELS = {
+  bare: 'bare Yoga',
+  trace: 'tracehop useTraceContext (operation span)',
+  'envelop-otel': '@envelop/opentelemetry (resolvers: false)',
+  'trace-resolvers': 'tracehop useTraceContext (+ resolver spans)',
+  'envelop-otel-resolvers': '@envelop/opentelemetry (resolvers: true)',
+};
+const PEER_OF = { trace: 'envelop-otel', 'trace-resolvers': 'envelop-otel-resolvers' };
+/** The browser's trace, as a BFF receives it. */
+export const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 16);
+
+export async function run(config = benchConfig()) {
+  const load = await startWorker('http-load.mjs', [], { label: 'graphql-load' });
+  const servers = new Map();
+  for (const variant of VARIANTS) {
+    servers.set(variant, await startWorker('graphql-server.mjs', [variant], { label: `graphql-server-${variant}`, cpuProf: config.cpuProf }));
+  }
+  const body = JSON.stringify({ query: WARD_QUERY, variables: WARD_VARIABLES, operationName: 'WardOverview' });
+
+  const results = await interleave({
+    title: 'GraphQL',
+    variants: VARIANTS,
+    rounds: config.rounds,
+    async runOnce(variant) {
+      const { port } = servers.get(variant).info;
+      const sample = await load.request('run', { port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds: config.seconds, concurrency: CONCURRENCY });
+      if (sample.failed > 0) throw new Error(`graphql/${variant}: ${sample.failed} requests failed, first: ${sample.firstError}`);
+      return sample;
+    },
+    snapshot: (variant) => servers.get(variant).request('snapshot'),
+  });
+  await Promise.all([load.stop(), ...[...servers.values()].map((server) => server.stop())]);
+
+  const rate = Object.fromEntries(results.map((result) => [result.variant, result.rate]));
+  return [
+    {
+      title: `GraphQL Yoga over HTTP (query WardOverview, 11 resolvers) — ${CONCURRENCY} requests in flight, ${config.seconds}s × ${config.rounds} rounds`,
+      tables: [
+        throughputTable(results, {
+          bare: 'bare',
+          unit: 'requests/s',
+          peerOf: PEER_OF,
+          labels: LABELS,
+          check: ({ delta, ops }) => `${(delta.spans / ops).toFixed(2)} spans/request`,
+        }),
+      ],
+      notes: [
+        'Load: a separate Node process, node:http keep-alive Agent, POST application/json with a traceparent header. Heap is the server process\'s.',
+      ],
+      goals: [
+        goal('GraphQL, useTraceContext with operation span, ratio to bare', rate.trace / rate.bare, '>=', 0.95, `@envelop/opentelemetry: ${(rate['envelop-otel'] / rate.bare).toFixed(3)}`),
+      ],
+    },
+  ];
+}
+
+if (isMain(import.meta.url)) await runStandalone(run);

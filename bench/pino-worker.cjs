@@ -1,0 +1,68 @@
+// pino writing to /dev/null (sync destination) inside an active SDK span,
+// one process per variant: instrumentation-pino patches `pino` at require
+// time, so it cannot share a process with the unpatched variants.
+//   bare                 pino, no mixin
+//   otel | gcp | datadog pino({ mixin: traceMixin({ format }) })
+//   floor                a mixin returning three constant trace fields: what any
+//                        mixin-based correlation pays to pino before reading a span
+//   peer                 @opentelemetry/instrumentation-pino, log correlation only (disableLogSending)
+//   peer-defaults        @opentelemetry/instrumentation-pino with its defaults (also sends logs to the no-op Logs API)
+'use strict';
+const { startSdk } = require('./lib/sdk.cjs');
+const { serve, heapUsedAfterGc } = require('./lib/worker.cjs');
+
+const variant = process.argv[2];
+const FORMATS = ['otel', 'gcp', 'datadog'];
+const sdk = startSdk();
+if (variant === 'peer' || variant === 'peer-defaults') {
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino');
+  registerInstrumentations({ instrumentations: [new PinoInstrumentation(variant === 'peer' ? { disableLogSending: true } : {})] });
+}
+
+const pino = require('pino');
+const api = require('@opentelemetry/api');
+const { traceMixin } = require('@tracehop/pino');
+
+// A fresh object per line, as pino's default merge writes call-site fields into it.
+function constantTraceFields() {
+  return { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', trace_flags: '01' };
+}
+
+function loggerOptions() {
+  if (FORMATS.includes(variant)) return { mixin: traceMixin({ format: variant }) };
+  if (variant === 'floor') return { mixin: constantTraceFields };
+  if (['bare', 'peer', 'peer-defaults'].includes(variant)) return {};
+  throw new Error(`unknown variant ${variant}`);
+}
+
+const logger = pino(loggerOptions(), pino.destination({ dest: '/dev/null', sync: true }));
+const span = sdk.provider.getTracer('bench').startSpan('request');
+const spanContext = api.trace.setSpan(api.context.active(), span);
+const BATCH = 1000;
+
+/** Logs for `seconds`, checking the clock every BATCH lines; a typical line with two fields. */
+function burst({ seconds }) {
+  return api.context.with(spanContext, () => {
+    const started = process.hrtime.bigint();
+    const deadline = started + BigInt(Math.round(seconds * 1e9));
+    let ops = 0;
+    do {
+      for (let i = 0; i < BATCH; i++) logger.info({ patient: 'p-0042', attempt: i }, 'observation stored');
+      ops += BATCH;
+    } while (process.hrtime.bigint() < deadline);
+    return { ops, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  });
+}
+
+/** The trace fields one line really carries, so the table shows each variant did its job. */
+function traceFieldsOfOneLine() {
+  const lines = [];
+  const probe = pino(loggerOptions(), { write: (line) => lines.push(JSON.parse(line)) });
+  api.context.with(spanContext, () => probe.info('probe'));
+  const line = lines[0];
+  const keys = ['trace_id', 'span_id', 'trace_flags', 'logging.googleapis.com/trace', 'logging.googleapis.com/spanId', 'logging.googleapis.com/trace_sampled', 'dd'];
+  return keys.filter((key) => key in line).join(', ') || 'none';
+}
+
+serve({ run: burst, snapshot: () => ({ heapBytes: heapUsedAfterGc() }) }, { fields: traceFieldsOfOneLine() });

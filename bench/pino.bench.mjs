@@ -1,0 +1,77 @@
+// pino lines to /dev/null, inside an active SDK span, in one process per
+// variant (instrumentation-pino patches pino at require time). The goal
+// compares what each variant ADDS to a bare line.
+import { benchConfig } from './lib/config.mjs';
+import { isMain, runStandalone } from './lib/main.mjs';
+import { interleave } from './lib/measure.mjs';
+import { startWorker } from './lib/processes.mjs';
+import { formatKb, formatPercent, formatRatio, goal, markdownTable } from './lib/report.mjs';
+
+const VARIANTS = ['bare', 'floor', 'otel', 'gcp', 'datadog', 'peer', 'peer-defaults'];
+const LABELS = {
+  bare: 'bare pino',
+  floor: 'floor: mixin returning 3 constant fields',
+  otel: "tracehop traceMixin({ format: 'otel' })",
+  gcp: "tracehop traceMixin({ format: 'gcp' })",
+  datadog: "tracehop traceMixin({ format: 'datadog' })",
+  peer: 'instrumentation-pino (disableLogSending: true)',
+  'peer-defaults': 'instrumentation-pino (defaults)',
+};
+const TRACEHOP = ['otel', 'gcp', 'datadog'];
+
+function table(results, fields) {
+  const byVariant = new Map(results.map((result) => [result.variant, result]));
+  const nsPerLine = (variant) => 1e9 / byVariant.get(variant).rate;
+  const bareNs = nsPerLine('bare');
+  const peerAdded = nsPerLine('peer') - bareNs;
+  const rows = results.map(({ variant, rate, heapPer100k, spread }) => {
+    const added = nsPerLine(variant) - bareNs;
+    return [
+      LABELS[variant],
+      Math.round(nsPerLine(variant)),
+      variant === 'bare' ? '—' : `+${Math.round(added)}`,
+      formatRatio(rate / byVariant.get('bare').rate),
+      TRACEHOP.includes(variant) || variant === 'floor' ? formatRatio(added / peerAdded) : '—',
+      formatKb(heapPer100k),
+      formatPercent(spread),
+      fields.get(variant),
+    ];
+  });
+  return markdownTable(
+    ['variant', 'median ns/line', 'added ns vs bare', 'ratio to bare (lines/s)', 'added cost / peer added cost', 'heap Δ KB/100k ops', 'spread', 'trace fields on a line'],
+    rows,
+  );
+}
+
+export async function run(config = benchConfig()) {
+  const workers = new Map();
+  for (const variant of VARIANTS) {
+    workers.set(variant, await startWorker('pino-worker.cjs', [variant], { label: `pino-${variant}`, cpuProf: config.cpuProf }));
+  }
+  const results = await interleave({
+    title: 'pino',
+    variants: VARIANTS,
+    rounds: config.rounds,
+    runOnce: (variant) => workers.get(variant).request('run', { seconds: config.seconds / 2 }),
+    snapshot: (variant) => workers.get(variant).request('snapshot'),
+  });
+  const fields = new Map([...workers].map(([variant, worker]) => [variant, worker.info.fields]));
+  await Promise.all([...workers.values()].map((worker) => worker.stop()));
+
+  const ns = Object.fromEntries(results.map((result) => [result.variant, 1e9 / result.rate]));
+  const peerAdded = ns.peer - ns.bare;
+  return [
+    {
+      title: `pino to /dev/null (sync), inside an active span — ${config.seconds / 2}s × ${config.rounds} rounds`,
+      tables: [table(results, fields)],
+      notes: [
+        "instrumentation-pino is registered the documented CommonJS way, before pino is required. Its correlation-only configuration is the peer: tracehop writes trace fields and nothing else. Each variant runs in its own process; 'bare' is the baseline of every added cost. 'floor' is not a product: it is the least any mixin writing three fields costs in pino (object, merge, serialization), i.e. the part of the added cost no mixin can avoid.",
+      ],
+      goals: TRACEHOP.map((format) =>
+        goal(`pino traceMixin ${format}: added cost / instrumentation-pino's added cost`, (ns[format] - ns.bare) / peerAdded, '<=', 0.6, `+${Math.round(ns[format] - ns.bare)} ns vs +${Math.round(peerAdded)} ns per line`),
+      ),
+    },
+  ];
+}
+
+if (isMain(import.meta.url)) await runStandalone(run);
