@@ -17,6 +17,6 @@ export default defineConfig({
     pool: 'forks',
     // CI also keeps a JSON report, from which .ci/run prints the closing "N passed, N failed" line.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
-    outputFile: { json: 'test-results.json' },
+    outputFile: { json: process.env.TRACEHOP_TEST_REPORT ?? 'test-results.json' },
   },
 });
