@@ -75,7 +75,9 @@ interface ResultLike {
 export function recordResultErrors(span: Span | undefined, result: unknown): void {
   const errors = (result as ResultLike | null | undefined)?.errors;
   if (!span || !Array.isArray(errors) || errors.length === 0) return;
-  for (const error of errors.slice(0, MAX_RECORDED_ERRORS)) recordError(span, error);
+  for (const error of errors.slice(0, MAX_RECORDED_ERRORS)) span.recordException(asException(error));
+  // The status describes the first error; the events hold the rest.
+  span.setStatus({ code: SpanStatusCode.ERROR, message: asException(errors[0]).message });
 }
 
 /** Ends the operation exactly once; `error` is what the execution threw, if it did. */
@@ -88,7 +90,11 @@ export function endOperation(state: OperationState, failed: boolean, error?: unk
 }
 
 export function recordError(span: Span, error: unknown): void {
-  const exception = error instanceof Error ? error : { message: String((error as { message?: unknown })?.message ?? error) };
+  const exception = asException(error);
   span.recordException(exception);
   span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+}
+
+function asException(error: unknown): Error | { message: string } {
+  return error instanceof Error ? error : { message: String((error as { message?: unknown } | null)?.message ?? error) };
 }
