@@ -20,6 +20,23 @@ import { pino, type Logger } from 'pino';
 /** One JSON log line as pino wrote it. */
 export type LogLine = Record<string, unknown> & { service: string; msg: string };
 
+/** Options for {@link createServiceTelemetry}. */
+export interface ServiceTelemetryOptions {
+  /**
+   * Keep finished spans and log lines for `spans()`/`logs()`. Load tests turn
+   * this off and check each one in `onSpan`/`onLog` instead, so heap growth
+   * measures the app, not the test's records.
+   * @default true
+   */
+  retain?: boolean;
+  /** Called with every finished span. */
+  onSpan?: (span: ReadableSpan) => void;
+  /** Called with every log line. */
+  onLog?: (line: LogLine) => void;
+  /** Extra span processors, after the tenant processor (e.g. an OTLP exporter under test). */
+  spanProcessors?: SpanProcessor[];
+}
+
 export interface ServiceTelemetry {
   readonly serviceName: string;
   readonly provider: BasicTracerProvider;
@@ -36,16 +53,25 @@ function otlpProcessors(): SpanProcessor[] {
   return endpoint ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
 }
 
-export function createServiceTelemetry(serviceName: string): ServiceTelemetry {
+export function createServiceTelemetry(serviceName: string, options: ServiceTelemetryOptions = {}): ServiceTelemetry {
+  const retain = options.retain ?? true;
   const exporter = new InMemorySpanExporter();
+  const processors: SpanProcessor[] = [new TenantSpanProcessor()];
+  if (retain) processors.push(new SimpleSpanProcessor(exporter));
+  if (options.onSpan) processors.push(callbackProcessor(options.onSpan));
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: [new TenantSpanProcessor(), new SimpleSpanProcessor(exporter), ...otlpProcessors()],
+    spanProcessors: [...processors, ...(options.spanProcessors ?? []), ...otlpProcessors()],
   });
   const lines: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as LogLine);
+      for (const text of chunk.toString('utf8').split('\n')) {
+        if (!text) continue;
+        const line = JSON.parse(text) as LogLine;
+        if (retain) lines.push(line);
+        options.onLog?.(line);
+      }
       done();
     },
   });
@@ -64,5 +90,15 @@ export function createServiceTelemetry(serviceName: string): ServiceTelemetry {
       lines.length = 0;
     },
     shutdown: () => provider.shutdown(),
+  };
+}
+
+/** A span processor that hands each finished span to `onSpan` and keeps nothing. */
+function callbackProcessor(onSpan: (span: ReadableSpan) => void): SpanProcessor {
+  return {
+    onStart: () => undefined,
+    onEnd: onSpan,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
   };
 }
