@@ -1,5 +1,6 @@
 // The end-to-end gRPC backend (Echo.say logs one line and replies).
 //   off  no OpenTelemetry, plain pino
+//   sdk-only  SDK registered, nothing else (diagnostic)
 //   on   SDK + tracehop server interceptor + pino traceMixin
 import * as grpc from '@grpc/grpc-js';
 import { context, trace } from '@opentelemetry/api';
@@ -13,7 +14,7 @@ import workerLib from './lib/worker.cjs';
 const { serve, heapUsedAfterGc } = workerLib;
 const on = process.argv[2] === 'on';
 const traceId = process.argv[3];
-const sdk = on ? sdkLib.startSdk() : undefined;
+const sdk = on || process.argv[2] === 'sdk-only' ? sdkLib.startSdk() : undefined;
 
 const logger = pino(on ? { mixin: traceMixin() } : {}, pino.destination({ dest: '/dev/null', sync: true }));
 const { service } = loadEcho(grpc);

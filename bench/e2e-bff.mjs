@@ -1,6 +1,7 @@
 // The end-to-end BFF: Yoga over node:http, two gRPC calls to the backend
 // per request, a pino line per resolver.
 //   off  no OpenTelemetry, plain pino
+//   sdk-only  SDK registered, nothing else (diagnostic)
 //   on   SDK + useTraceContext() + tracehop client interceptor + pino traceMixin
 import { createServer } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
@@ -17,7 +18,7 @@ import workerLib from './lib/worker.cjs';
 const { serve, heapUsedAfterGc } = workerLib;
 const on = process.argv[2] === 'on';
 const backend = process.argv[3];
-const sdk = on ? sdkLib.startSdk() : undefined;
+const sdk = on || process.argv[2] === 'sdk-only' ? sdkLib.startSdk() : undefined;
 const tracerProvider = sdk?.provider;
 
 const logger = pino(on ? { mixin: traceMixin() } : {}, pino.destination({ dest: '/dev/null', sync: true }));

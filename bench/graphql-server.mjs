@@ -1,5 +1,6 @@
 // A GraphQL Yoga server over node:http in its own process, one per variant:
 //   bare                  no OpenTelemetry
+//   sdk-only              the SDK registered, no plugin (diagnostic: what the SDK's context manager costs alone)
 //   trace                 useTraceContext() — operation span
 //   trace-resolvers       useTraceContext({ resolverSpans: true })
 //   envelop-otel          @envelop/opentelemetry useOpenTelemetry({ resolvers: false }, provider)
@@ -21,6 +22,7 @@ function plugins() {
   const tracerProvider = sdk?.provider;
   switch (variant) {
     case 'bare':
+    case 'sdk-only':
       return [];
     case 'trace':
       return [useTraceContext({ tracerProvider })];

@@ -4,6 +4,8 @@
 // documented way: SDK and instrumentation before grpc-js is required.
 //
 // variants: bare         no OpenTelemetry at all
+//           context-only no tracehop, only the context manager the propagation variant needs
+//                        (diagnostic: what AsyncLocalStorage alone costs)
 //           propagation  tracehop interceptors, context manager only (no SDK)
 //           spans        tracehop interceptors + SDK (BatchSpanProcessor, counting no-op exporter)
 //           peer         @opentelemetry/instrumentation-grpc + the same SDK, no tracehop
@@ -12,12 +14,12 @@ const { startSdk, startContextOnly } = require('./lib/sdk.cjs');
 const { serve, heapUsedAfterGc, closedLoop } = require('./lib/worker.cjs');
 
 const [role, variant, address, kind] = process.argv.slice(2);
-const VARIANTS = ['bare', 'propagation', 'spans', 'peer'];
+const VARIANTS = ['bare', 'context-only', 'propagation', 'spans', 'peer'];
 if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`);
 
 // --- telemetry first: the peer patches grpc-js at require time ---
 const sdk = variant === 'spans' || variant === 'peer' ? startSdk() : undefined;
-if (variant === 'propagation') startContextOnly();
+if (variant === 'propagation' || variant === 'context-only') startContextOnly();
 if (variant === 'peer') {
   const { registerInstrumentations } = require('@opentelemetry/instrumentation');
   const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc');

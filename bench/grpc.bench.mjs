@@ -8,21 +8,36 @@ import { startWorker } from './lib/processes.mjs';
 import { formatPercent, goal, throughputTable } from './lib/report.mjs';
 
 const VARIANTS = ['bare', 'propagation', 'spans', 'peer'];
+/** Diagnostic, unary only: bare grpc-js with the AsyncLocalStorage context manager enabled and nothing else. */
+const CONTEXT_ONLY = 'context-only';
 const LABELS = {
   bare: 'bare grpc-js',
+  [CONTEXT_ONLY]: 'diagnostic: bare + context manager only',
   propagation: 'tracehop, propagation only (no SDK)',
   spans: 'tracehop, client+server spans',
   peer: 'instrumentation-grpc (same SDK)',
 };
 const CASES = [
-  { kind: 'unary', title: 'gRPC unary over loopback', concurrency: Number(process.env.BENCH_GRPC_CONCURRENCY ?? 32), unit: 'calls/s' },
-  { kind: 'stream', title: 'gRPC server streaming (100 messages per call)', concurrency: Number(process.env.BENCH_GRPC_STREAM_CONCURRENCY ?? 8), unit: 'calls/s' },
+  {
+    kind: 'unary',
+    title: 'gRPC unary over loopback',
+    variants: ['bare', CONTEXT_ONLY, ...VARIANTS.slice(1)],
+    concurrency: Number(process.env.BENCH_GRPC_CONCURRENCY ?? 32),
+    unit: 'calls/s',
+  },
+  {
+    kind: 'stream',
+    title: 'gRPC server streaming (100 messages per call)',
+    variants: VARIANTS,
+    concurrency: Number(process.env.BENCH_GRPC_STREAM_CONCURRENCY ?? 8),
+    unit: 'calls/s',
+  },
 ];
 
 /** Starts a server and a client process per variant; only one pair is busy at a time. */
-async function startPairs(kind, config) {
+async function startPairs({ kind, variants }, config) {
   const pairs = new Map();
-  for (const variant of VARIANTS) {
+  for (const variant of variants) {
     const prof = { cpuProf: config.cpuProf };
     const server = await startWorker('grpc-worker.cjs', ['server', variant], { ...prof, label: `grpc-${kind}-server-${variant}` });
     const client = await startWorker('grpc-worker.cjs', ['client', variant, server.info.address, kind], {
@@ -35,10 +50,10 @@ async function startPairs(kind, config) {
 }
 
 async function measureCase(testCase, config) {
-  const pairs = await startPairs(testCase.kind, config);
+  const pairs = await startPairs(testCase, config);
   const results = await interleave({
     title: testCase.title,
-    variants: VARIANTS,
+    variants: testCase.variants,
     rounds: config.rounds,
     async runOnce(variant) {
       const sample = await pairs.get(variant).client.request('run', { seconds: config.seconds, concurrency: testCase.concurrency });
@@ -68,7 +83,7 @@ export async function run(config = benchConfig()) {
     const goals =
       testCase.kind === 'unary'
         ? [
-            goal('gRPC unary, propagation only, ratio to bare', rate.propagation / rate.bare, '>=', 0.97),
+            goal('gRPC unary, propagation only, ratio to bare', rate.propagation / rate.bare, '>=', 0.97, `context manager alone: ${(rate[CONTEXT_ONLY] / rate.bare).toFixed(3)}; tracehop on top of it: ${(rate.propagation / rate[CONTEXT_ONLY]).toFixed(3)}`),
             goal('gRPC unary, client+server spans, ratio to bare', rate.spans / rate.bare, '>=', 0.9, `instrumentation-grpc: ${(rate.peer / rate.bare).toFixed(3)}`),
           ]
         : [];
@@ -76,6 +91,7 @@ export async function run(config = benchConfig()) {
       title: `${testCase.title} — ${testCase.concurrency} calls in flight, ${config.seconds}s × ${config.rounds} rounds`,
       tables: [throughputTable(results, { bare: 'bare', unit: testCase.unit, peerOf: { spans: 'peer' }, labels: LABELS, check })],
       notes: [
+        'The diagnostic row is not a product: it enables the AsyncLocalStorage context manager (what the propagation-only variant needs for context to be active in handlers) and nothing else.',
         'Spans/call counts client+server spans exported per completed call (2.00 = one CLIENT + one SERVER). "trace kept" = server handler saw the caller\'s trace ID as active context.',
       ],
       goals,
