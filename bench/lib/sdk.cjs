@@ -29,6 +29,7 @@ function startSdk() {
   const counter = countingExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(counter.exporter)] });
   provider.register();
+  enableAsyncHooksNow();
   return {
     provider,
     async spanCount() {
@@ -45,6 +46,17 @@ function startSdk() {
  */
 function startContextOnly() {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  enableAsyncHooksNow();
+}
+
+/**
+ * On Node 20, AsyncLocalStorage installs its async hooks on first use (its
+ * first `run`), and from then on every async resource in the process pays
+ * for them. A process whose code never calls `context.with` would otherwise
+ * look free; any real instrumented app has called it once.
+ */
+function enableAsyncHooksNow() {
+  context.with(context.active(), () => undefined);
 }
 
 module.exports = { startSdk, startContextOnly };
