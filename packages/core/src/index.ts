@@ -8,6 +8,7 @@ export { injectOutbound } from './outbound.js';
 export type { OutboundOptions } from './outbound.js';
 export { limitBaggage, W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_MEMBERS } from './baggage-limits.js';
 export { headersGetter } from './headers.js';
+export { parseTraceState, TRACESTATE_MAX_MEMBERS } from './tracestate.js';
 export type { HeadersLike } from './headers.js';
 export { semconvStability } from './semconv.js';
 export type { SemconvStability } from './semconv.js';

@@ -12,6 +12,7 @@ import {
   type TextMapPropagator,
 } from '@opentelemetry/api';
 import { resolvePropagator } from './propagator.js';
+import { parseTraceState } from './tracestate.js';
 import type { InboundContext, TrustPolicy } from './types.js';
 
 /** A {@link TrustPolicy} with its defaults applied, ready for the hot path. */
@@ -64,8 +65,12 @@ export function extractInbound<Carrier, Request>(
     return { context: ROOT_CONTEXT, links: [], remote: undefined, trusted: false };
   }
 
-  const spanContext = trace.getSpanContext(remoteContext);
-  const remote = spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
+  let remote = validRemote(remoteContext);
+  if (remote?.traceState) {
+    // Re-read tracestate strictly: an invalid header is dropped whole (W3C), not member by member.
+    remote = { ...remote, traceState: safely(() => parseTraceState(getter.get(carrier, 'tracestate')), undefined) };
+    remoteContext = trace.setSpanContext(remoteContext, remote);
+  }
   const trusted = safely(() => policy.trustsTraceContext(request), false);
 
   if (!trusted) {
@@ -93,6 +98,11 @@ function filterBaggage<Request>(context: Context, policy: CompiledTrustPolicy<Re
     }
   }
   return count === 0 ? propagation.deleteBaggage(context) : propagation.setBaggage(context, propagation.createBaggage(kept));
+}
+
+function validRemote(context: Context): SpanContext | undefined {
+  const spanContext = trace.getSpanContext(context);
+  return spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
 function linkTo(remote: SpanContext): Link {
