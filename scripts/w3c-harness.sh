@@ -17,7 +17,8 @@ fi
 pnpm run build >/dev/null
 
 log="$(mktemp)"
-(cd test-fixtures/w3c-service && exec npx tsx src/main.ts >"$log" 2>&1) &
+# exec node itself (not npx) so that killing $service stops the service.
+(cd test-fixtures/w3c-service && exec node --import tsx src/main.ts >"$log" 2>&1) &
 service=$!
 trap 'kill "$service" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 100); do grep -q '^LISTENING ' "$log" && break; sleep 0.1; done
