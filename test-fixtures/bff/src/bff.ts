@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
+import type { TextMapPropagator } from '@opentelemetry/api';
 import { useTraceContext } from '@tracehop/envelop';
 import { loadEcho, type EchoMessage } from '@tracehop/fixture-proto';
 import { createClientInterceptor } from '@tracehop/grpc';
@@ -31,6 +32,8 @@ export interface BffOptions {
   forwardTo?: string;
   /** Passed to `useTraceContext`: which inbound baggage the public edge accepts (default none). */
   acceptBaggage?: boolean;
+  /** Passed to `useTraceContext`: how inbound headers are read (e.g. `createPropagator({ cloudTraceContext: true })`). */
+  propagator?: TextMapPropagator;
 }
 
 export interface Bff {
@@ -53,7 +56,7 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-export async function startBff({ telemetry, backendAddress, forwardTo, acceptBaggage }: BffOptions): Promise<Bff> {
+export async function startBff({ telemetry, backendAddress, forwardTo, acceptBaggage, propagator }: BffOptions): Promise<Bff> {
   const { logger, provider } = telemetry;
   const backend = new Echo(backendAddress, grpc.credentials.createInsecure(), {
     interceptors: [createClientInterceptor({ tracerProvider: provider, target: backendAddress })],
@@ -108,6 +111,7 @@ export async function startBff({ telemetry, backendAddress, forwardTo, acceptBag
       useTraceContext({
         tracerProvider: provider,
         ...(acceptBaggage === undefined ? {} : { acceptBaggage }),
+        ...(propagator === undefined ? {} : { propagator }),
         enrich: tenantFromAuth<BffContext>((ctx) => ctx.principal?.tenantId),
       }),
     ],
