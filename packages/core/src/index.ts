@@ -2,7 +2,7 @@ export type { BaggageLimits, InboundContext, PropagationOptions, TrustPolicy } f
 export { createPropagator, defaultPropagator, resolvePropagator } from './propagator.js';
 export type { CreatePropagatorOptions } from './propagator.js';
 export { CLOUD_TRACE_CONTEXT_HEADER, CloudTraceContextPropagator } from './cloud-trace-propagator.js';
-export { compileTrustPolicy, extractInbound } from './trust-policy.js';
+export { applyBaggagePolicy, compileTrustPolicy, extractInbound } from './trust-policy.js';
 export type { CompiledTrustPolicy } from './trust-policy.js';
 export { injectOutbound } from './outbound.js';
 export type { OutboundOptions } from './outbound.js';

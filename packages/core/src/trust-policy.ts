@@ -81,10 +81,24 @@ export function extractInbound<Carrier, Request>(
       trusted: false,
     };
   }
-  return { context: filterBaggage(remoteContext, policy, request), links: [], remote, trusted: true };
+  return { context: keepAcceptedBaggage(remoteContext, policy, request), links: [], remote, trusted: true };
 }
 
-function filterBaggage<Request>(context: Context, policy: CompiledTrustPolicy<Request>, request: Request): Context {
+/**
+ * Keeps only the baggage `policy` accepts from this caller: none from an
+ * untrusted one, `acceptBaggage`'s choice from a trusted one. For baggage that
+ * something else extracted (instrumentation-http) before tracehop saw the
+ * request. Never throws.
+ */
+export function applyBaggagePolicy<Request>(context: Context, policy: CompiledTrustPolicy<Request>, request: Request): Context {
+  if (!propagation.getBaggage(context)) return context;
+  return safely(() => policy.trustsTraceContext(request), false)
+    ? keepAcceptedBaggage(context, policy, request)
+    : propagation.deleteBaggage(context);
+}
+
+/** `acceptBaggage`'s choice, for a caller already found trusted. */
+function keepAcceptedBaggage<Request>(context: Context, policy: CompiledTrustPolicy<Request>, request: Request): Context {
   const baggage = propagation.getBaggage(context);
   if (!baggage || policy.baggageFilter === undefined) return context;
   if (policy.baggageFilter === false) return propagation.deleteBaggage(context);

@@ -1,6 +1,7 @@
 import { trace, type Context, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { compileTrustPolicy, type CompiledTrustPolicy, type HeadersLike } from '@tracehop/core';
 import type { DocumentNode } from 'graphql';
+import type { OperationParent } from './inbound.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
 import type { InboundRequest, OperationSpanName, TraceContextOptions } from './types.js';
 
@@ -15,6 +16,12 @@ export interface PluginConfig {
   readonly recordDocument: false | ((document: DocumentNode) => string) | 'redacted';
   readonly resolverSpans: boolean;
   readonly enrich: ((otelContext: Context, graphqlContext: unknown) => Context) | undefined;
+  /**
+   * The inbound decision per GraphQL context object. Parse, validate, context
+   * building and execution of one request share that object, so the headers
+   * are read once per request, not once per phase.
+   */
+  readonly parents: WeakMap<object, OperationParent>;
 }
 
 export function resolveConfig(options: TraceContextOptions): PluginConfig {
@@ -31,6 +38,7 @@ export function resolveConfig(options: TraceContextOptions): PluginConfig {
     recordDocument: recordDocument === true ? 'redacted' : recordDocument,
     resolverSpans: options.resolverSpans ?? false,
     enrich: options.enrich,
+    parents: new WeakMap(),
   };
 }
 

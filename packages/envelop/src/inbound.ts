@@ -4,11 +4,10 @@ import {
   propagation,
   SpanKind,
   trace,
-  type BaggageEntry,
   type Context,
   type Link,
 } from '@opentelemetry/api';
-import { extractInbound, headersGetter, type HeadersLike } from '@tracehop/core';
+import { applyBaggagePolicy, extractInbound, headersGetter, type HeadersLike } from '@tracehop/core';
 import type { PluginConfig } from './config.js';
 import type { InboundRequest } from './types.js';
 
@@ -29,11 +28,23 @@ const NO_HEADERS: HeadersLike = {};
  * policy. Never throws.
  */
 export function operationParent(graphqlContext: unknown, config: PluginConfig): OperationParent {
+  if (typeof graphqlContext !== 'object' || graphqlContext === null) return decideParent(graphqlContext, config);
+  let parent = config.parents.get(graphqlContext);
+  if (!parent) {
+    parent = decideParent(graphqlContext, config);
+    config.parents.set(graphqlContext, parent);
+  }
+  return parent;
+}
+
+function decideParent(graphqlContext: unknown, config: PluginConfig): OperationParent {
   const active = otelContext.active();
   const activeSpan = trace.getSpanContext(active);
   const request = inboundRequest(graphqlContext, config);
   if (activeSpan && !activeSpan.isRemote) {
-    return { context: keepTrustedBaggage(active, config, request), links: [], kind: SpanKind.INTERNAL };
+    // Whoever made that span extracted baggage without asking who the caller
+    // is; the trust policy still decides what of it this service keeps.
+    return { context: applyBaggagePolicy(active, config.policy, request), links: [], kind: SpanKind.INTERNAL };
   }
   const inbound = extractInbound(request.headers ?? NO_HEADERS, headersGetter, config.policy, request, config.propagator);
   // Rebuild on the active context, so values other libraries put there survive.
@@ -53,37 +64,4 @@ function inboundRequest(graphqlContext: unknown, config: PluginConfig): InboundR
     diag.debug('tracehop: getHeaders threw; treating the request as carrying no trace context', error);
   }
   return { headers, graphqlContext };
-}
-
-/**
- * Whoever made the active span (instrumentation-http) extracted baggage
- * without asking who the caller is; the trust policy still decides what of it
- * this service keeps.
- * TODO(core): use a `filterBaggage` export from @tracehop/core once it exists.
- */
-function keepTrustedBaggage(active: Context, config: PluginConfig, request: InboundRequest): Context {
-  const baggage = propagation.getBaggage(active);
-  const filter = config.policy.baggageFilter;
-  if (!baggage || filter === undefined) return active;
-  if (filter === false || !safely(() => config.policy.trustsTraceContext(request))) {
-    return propagation.deleteBaggage(active);
-  }
-  const kept: Record<string, BaggageEntry> = {};
-  let count = 0;
-  for (const [key, entry] of baggage.getAllEntries()) {
-    if (safely(() => filter(key, request))) {
-      kept[key] = entry;
-      count++;
-    }
-  }
-  return count === 0 ? propagation.deleteBaggage(active) : propagation.setBaggage(active, propagation.createBaggage(kept));
-}
-
-function safely(decide: () => boolean): boolean {
-  try {
-    return decide();
-  } catch (error) {
-    diag.debug('tracehop: trust policy callback threw; treating as untrusted', error);
-    return false;
-  }
 }
