@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import sdkLib from './lib/sdk.cjs';
 import workerLib from './lib/worker.cjs';
 
-const { serve, heapUsedAfterGc } = workerLib;
+const { serve, resourceSnapshot } = workerLib;
 const on = process.argv[2] === 'on';
 const traceId = process.argv[3];
 const sdk = on || process.argv[2] === 'sdk-only' ? sdkLib.startSdk() : undefined;
@@ -32,7 +32,7 @@ server.addService(service, {
 server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
   if (error) throw error;
   serve(
-    { snapshot: async () => ({ heapBytes: heapUsedAfterGc(), spans: sdk ? await sdk.spanCount() : 0, calls, continued }) },
+    { snapshot: async () => ({ ...resourceSnapshot(), spans: sdk ? await sdk.spanCount() : 0, calls, continued }) },
     { address: `127.0.0.1:${port}` },
   );
 });

@@ -15,7 +15,7 @@ import { e2eSchema } from './lib/e2e-schema.mjs';
 import sdkLib from './lib/sdk.cjs';
 import workerLib from './lib/worker.cjs';
 
-const { serve, heapUsedAfterGc } = workerLib;
+const { serve, resourceSnapshot } = workerLib;
 const on = process.argv[2] === 'on';
 const backend = process.argv[3];
 const sdk = on || process.argv[2] === 'sdk-only' ? sdkLib.startSdk() : undefined;
@@ -40,7 +40,7 @@ const yoga = createYoga({
 const server = createServer(yoga);
 server.listen(0, '127.0.0.1', () => {
   serve(
-    { snapshot: async () => ({ heapBytes: heapUsedAfterGc(), spans: sdk ? await sdk.spanCount() : 0 }) },
+    { snapshot: async () => ({ ...resourceSnapshot(), spans: sdk ? await sdk.spanCount() : 0 }) },
     { port: server.address().port },
   );
 });

@@ -14,7 +14,7 @@ import { patientsSchema } from './lib/patients-schema.mjs';
 import sdkLib from './lib/sdk.cjs';
 import workerLib from './lib/worker.cjs';
 
-const { serve, heapUsedAfterGc } = workerLib;
+const { serve, resourceSnapshot } = workerLib;
 const variant = process.argv[2];
 const sdk = variant === 'bare' ? undefined : sdkLib.startSdk();
 
@@ -41,7 +41,7 @@ const yoga = createYoga({ schema: patientsSchema(), plugins: plugins(), logging:
 const server = createServer(yoga);
 server.listen(0, '127.0.0.1', () => {
   serve(
-    { snapshot: async () => ({ heapBytes: heapUsedAfterGc(), spans: sdk ? await sdk.spanCount() : 0 }) },
+    { snapshot: async () => ({ ...resourceSnapshot(), spans: sdk ? await sdk.spanCount() : 0 }) },
     { port: server.address().port },
   );
 });

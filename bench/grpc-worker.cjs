@@ -11,7 +11,7 @@
 //           peer         @opentelemetry/instrumentation-grpc + the same SDK, no tracehop
 'use strict';
 const { startSdk, startContextOnly } = require('./lib/sdk.cjs');
-const { serve, heapUsedAfterGc, closedLoop } = require('./lib/worker.cjs');
+const { serve, resourceSnapshot, closedLoop } = require('./lib/worker.cjs');
 
 const [role, variant, address, kind] = process.argv.slice(2);
 const VARIANTS = ['bare', 'context-only', 'propagation', 'spans', 'peer'];
@@ -79,7 +79,7 @@ function runServer() {
   server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
     if (error) throw error;
     serve(
-      { snapshot: async () => ({ heapBytes: heapUsedAfterGc(), spans: await spanCount(), calls, continued }) },
+      { snapshot: async () => ({ ...resourceSnapshot(), spans: await spanCount(), calls, continued }) },
       { address: `127.0.0.1:${port}` },
     );
   });
@@ -109,7 +109,7 @@ function runClient() {
 
   serve({
     run: ({ seconds, concurrency }) => closedLoop(kind === 'stream' ? stream : unary, { seconds, concurrency }),
-    snapshot: async () => ({ heapBytes: heapUsedAfterGc(), spans: await spanCount() }),
+    snapshot: async () => ({ ...resourceSnapshot(), spans: await spanCount() }),
   });
 }
 

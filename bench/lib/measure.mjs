@@ -30,7 +30,7 @@ function difference(after, before) {
  * @param {number} plan.rounds        measured rounds (a warm-up round is added)
  * @param {(variant: string) => Promise<Sample>} plan.runOnce
  * @param {(variant: string) => Promise<Snapshot>} plan.snapshot  heap after GC, plus counters (spans, …)
- * @returns {Promise<Array<{ variant: string, rates: number[], rate: number, spread: number, ops: number, delta: Snapshot, heapPer100k: number }>>}
+ * @returns {Promise<Array<{ variant: string, rates: number[], rate: number, spread: number, ops: number, delta: Snapshot, heapPer100k: number, cpuPerOp: number }>>}
  */
 export async function interleave({ title, variants, rounds, runOnce, snapshot }) {
   const rates = new Map(variants.map((variant) => [variant, []]));
@@ -65,6 +65,8 @@ export async function interleave({ title, variants, rounds, runOnce, snapshot })
       ops: ops.get(variant),
       delta,
       heapPer100k: (delta.heapBytes / ops.get(variant)) * 100_000,
+      // Over the measured rounds; includes the few in-flight operations drained after each deadline.
+      cpuPerOp: delta.cpuMicros / ops.get(variant),
     };
   });
 }

@@ -14,13 +14,15 @@ export function markdownTable(headers, rows) {
 
 /**
  * The standard throughput table: variant · median · ratio to bare · ratio to
- * its peer · heap growth · spread · check.
+ * its peer · heap growth · spread · CPU per operation (and bare's CPU per op
+ * divided by it, the noise-resistant twin of the throughput ratio) · check.
  * @param {ReturnType<import('./measure.mjs').interleave> extends Promise<infer R> ? R : never} results
  * @param {{ bare: string, unit: string, peerOf?: Record<string, string>, labels: Record<string, string>, check: (result: object) => string }} layout
  */
 export function throughputTable(results, { bare, unit, peerOf = {}, labels, check }) {
   const byVariant = new Map(results.map((result) => [result.variant, result]));
   const bareRate = byVariant.get(bare).rate;
+  const bareCpu = byVariant.get(bare).cpuPerOp;
   const rows = results.map((result) => {
     const peer = peerOf[result.variant] && byVariant.get(peerOf[result.variant]);
     return [
@@ -30,11 +32,13 @@ export function throughputTable(results, { bare, unit, peerOf = {}, labels, chec
       peer ? `${formatRatio(result.rate / peer.rate)} (vs ${labels[peer.variant] ?? peer.variant})` : '—',
       formatKb(result.heapPer100k),
       formatPercent(result.spread),
+      Number.isFinite(result.cpuPerOp) ? result.cpuPerOp.toFixed(1) : '—',
+      Number.isFinite(result.cpuPerOp) ? formatRatio(bareCpu / result.cpuPerOp) : '—',
       check(result),
     ];
   });
   return markdownTable(
-    ['variant', `median ${unit}`, 'ratio to bare', 'ratio to peer', 'heap Δ KB/100k ops', 'spread', 'check'],
+    ['variant', `median ${unit}`, 'ratio to bare', 'ratio to peer', 'heap Δ KB/100k ops', 'spread', 'CPU µs/op', 'CPU ratio', 'check'],
     rows,
   );
 }

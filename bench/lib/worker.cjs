@@ -33,6 +33,18 @@ function heapUsedAfterGc() {
 }
 
 /**
+ * Heap after GC and CPU time used so far (user + system, µs). CPU per
+ * operation is what a variant costs the process even when the machine is
+ * noisy: other tenants' load changes wall-clock throughput much more than it
+ * changes the CPU time our process spends per call.
+ */
+function resourceSnapshot() {
+  const heapBytes = heapUsedAfterGc();
+  const { user, system } = process.cpuUsage();
+  return { heapBytes, cpuMicros: user + system };
+}
+
+/**
  * Keeps `concurrency` operations in flight for `seconds` and counts those
  * that completed before the deadline. `issue(done)` starts one operation and
  * must call `done(error?)` asynchronously, once.
@@ -76,4 +88,4 @@ function closedLoop(issue, { concurrency, seconds }) {
   });
 }
 
-module.exports = { serve, heapUsedAfterGc, closedLoop };
+module.exports = { serve, heapUsedAfterGc, resourceSnapshot, closedLoop };
