@@ -6,6 +6,8 @@
 // variants: bare         no OpenTelemetry at all
 //           context-only no tracehop, only the context manager the propagation variant needs
 //                        (diagnostic: what AsyncLocalStorage alone costs)
+//           empty-interceptors  context manager + pass-through interceptors on both sides
+//                        (diagnostic: what grpc-js's interceptor machinery costs before any work)
 //           propagation  tracehop interceptors, context manager only (no SDK)
 //           spans        tracehop interceptors + SDK (BatchSpanProcessor, counting no-op exporter)
 //           peer         @opentelemetry/instrumentation-grpc + the same SDK, no tracehop
@@ -14,12 +16,12 @@ const { startSdk, startContextOnly } = require('./lib/sdk.cjs');
 const { serve, resourceSnapshot, closedLoop } = require('./lib/worker.cjs');
 
 const [role, variant, address, kind] = process.argv.slice(2);
-const VARIANTS = ['bare', 'context-only', 'propagation', 'spans', 'peer'];
+const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'propagation', 'spans', 'peer'];
 if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`);
 
 // --- telemetry first: the peer patches grpc-js at require time ---
 const sdk = variant === 'spans' || variant === 'peer' ? startSdk() : undefined;
-if (variant === 'propagation' || variant === 'context-only') startContextOnly();
+if (['context-only', 'empty-interceptors', 'propagation'].includes(variant)) startContextOnly();
 if (variant === 'peer') {
   const { registerInstrumentations } = require('@opentelemetry/instrumentation');
   const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc');
@@ -35,6 +37,19 @@ const { Echo, service } = loadEcho(grpc);
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const STREAM_MESSAGES = 100;
 const MESSAGE = { value: 'patient-0042:observation:heart-rate' };
+
+/** The interceptors each variant installs: tracehop's, pass-through ones (diagnostic), or none. */
+function serverInterceptors() {
+  if (variant === 'empty-interceptors') return [(_method, call) => new grpc.ServerInterceptingCall(call)];
+  if (variant !== 'propagation' && variant !== 'spans') return [];
+  return [require('@tracehop/grpc').createServerInterceptor(tracehopOptions())];
+}
+
+function clientInterceptors() {
+  if (variant === 'empty-interceptors') return [(options, nextCall) => new grpc.InterceptingCall(nextCall(options))];
+  if (variant !== 'propagation' && variant !== 'spans') return [];
+  return [require('@tracehop/grpc').createClientInterceptor({ ...tracehopOptions(), target: address })];
+}
 
 function tracehopOptions() {
   return sdk ? { tracerProvider: sdk.provider } : {};
@@ -55,9 +70,7 @@ async function spanCount() {
 }
 
 function runServer() {
-  const { createServerInterceptor } = variant === 'propagation' || variant === 'spans' ? require('@tracehop/grpc') : {};
-  const interceptors = createServerInterceptor ? [createServerInterceptor(tracehopOptions())] : [];
-  const server = new grpc.Server({ interceptors });
+  const server = new grpc.Server({ interceptors: serverInterceptors() });
   let calls = 0;
   let continued = 0;
   // Counts calls whose handler sees the caller's trace: propagation really happened.
@@ -86,9 +99,7 @@ function runServer() {
 }
 
 function runClient() {
-  const { createClientInterceptor } = variant === 'propagation' || variant === 'spans' ? require('@tracehop/grpc') : {};
-  const interceptors = createClientInterceptor ? [createClientInterceptor({ ...tracehopOptions(), target: address })] : [];
-  const client = new Echo(address, grpc.credentials.createInsecure(), { interceptors });
+  const client = new Echo(address, grpc.credentials.createInsecure(), { interceptors: clientInterceptors() });
   const context = callerContext();
 
   const unary = (done) => api.context.with(context, () => client.say(MESSAGE, (error) => done(error)));
