@@ -6,9 +6,11 @@ export const W3C_BAGGAGE_MAX_MEMBERS = 64;
 export const W3C_BAGGAGE_MAX_BYTES = 8192;
 
 /**
- * Returns `context` with its baggage trimmed to the limits, dropping whole
- * members only (first members win). The common case, baggage already within
- * limits, allocates nothing and returns the same context.
+ * Returns `context` with its baggage trimmed to what may be sent: members that
+ * cannot be written as valid W3C baggage are dropped (see {@link isSendable}),
+ * then whole members beyond the limits (first members win). The common case,
+ * baggage already valid and within limits, allocates nothing and returns the
+ * same context.
  */
 export function limitBaggage(context: Context, limits: BaggageLimits = {}): Context {
   const baggage = propagation.getBaggage(context);
@@ -22,6 +24,7 @@ export function limitBaggage(context: Context, limits: BaggageLimits = {}): Cont
   let bytes = 0;
   for (const [key, entry] of entries) {
     if (keptCount === maxMembers) break;
+    if (!isSendable(key, entry)) continue;
     // Serialized exactly as W3CBaggagePropagator writes it, plus a comma separator.
     const size = memberSize(key, entry) + (keptCount === 0 ? 0 : 1);
     if (bytes + size > maxBytes) continue; // skip the whole member; a smaller later one may fit
@@ -33,6 +36,25 @@ export function limitBaggage(context: Context, limits: BaggageLimits = {}): Cont
   return keptCount === 0
     ? propagation.deleteBaggage(context)
     : propagation.setBaggage(context, propagation.createBaggage(kept));
+}
+
+// RFC 7230 token: what a baggage key must be once percent-encoded.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// A property: a token, optionally `= value` of W3C baggage-octets, with optional whitespace.
+const PROPERTY = /^[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*)?[ \t]*$/;
+
+/**
+ * Whether a member can go out as valid W3C baggage. The W3C propagator
+ * percent-encodes keys with encodeURIComponent, which leaves `(` and `)` (not
+ * token characters) alone, and writes properties verbatim: a property with a
+ * tab or a non-ASCII byte makes grpc-js refuse the whole header, taking every
+ * other member (the tenant) with it. One bad member must only cost itself.
+ */
+function isSendable(key: string, entry: BaggageEntry): boolean {
+  if (!TOKEN.test(encodeURIComponent(key))) return false;
+  if (entry.metadata === undefined) return true;
+  const properties = entry.metadata.toString();
+  return properties === '' || properties.split(';').every((property) => PROPERTY.test(property));
 }
 
 function memberSize(key: string, entry: BaggageEntry): number {

@@ -59,7 +59,7 @@ export function extractInbound<Carrier, Request>(
 ): InboundContext {
   let remoteContext: Context;
   try {
-    remoteContext = resolvePropagator(propagator).extract(ROOT_CONTEXT, carrier, getter);
+    remoteContext = resolvePropagator(propagator).extract(ROOT_CONTEXT, carrier, withoutRepeatedTraceparent(getter));
   } catch (error) {
     diag.debug('tracehop: inbound propagator threw; starting a new trace', error);
     return { context: ROOT_CONTEXT, links: [], remote: undefined, trusted: false };
@@ -112,6 +112,35 @@ function keepAcceptedBaggage<Request>(context: Context, policy: CompiledTrustPol
     }
   }
   return count === 0 ? propagation.deleteBaggage(context) : propagation.setBaggage(context, propagation.createBaggage(kept));
+}
+
+const TRACEPARENT = 'traceparent';
+const TRACESTATE = 'tracestate';
+const guardedGetters = new WeakMap<TextMapGetter<never>, TextMapGetter<never>>();
+
+/**
+ * W3C: a request with more than one `traceparent` has an invalid one, and then
+ * `tracestate` must not be read either. Repeated headers reach us as an array
+ * or joined with ", " — and a joined pair can even parse, when the first is a
+ * future version whose allowed `-suffix` swallows the rest. This getter hides
+ * both headers in that case, so every propagator sees a request without them.
+ */
+function withoutRepeatedTraceparent<Carrier>(getter: TextMapGetter<Carrier>): TextMapGetter<Carrier> {
+  let guarded = guardedGetters.get(getter) as TextMapGetter<Carrier> | undefined;
+  if (!guarded) {
+    guarded = {
+      keys: (carrier) => getter.keys(carrier),
+      get(carrier, key) {
+        if (key !== TRACEPARENT && key !== TRACESTATE) return getter.get(carrier, key);
+        const traceparent = getter.get(carrier, TRACEPARENT);
+        const repeated = Array.isArray(traceparent) ? traceparent.length > 1 || traceparent[0]?.includes(',') : traceparent?.includes(',');
+        if (repeated) return undefined;
+        return key === TRACEPARENT ? traceparent : getter.get(carrier, key);
+      },
+    };
+    guardedGetters.set(getter, guarded);
+  }
+  return guarded;
 }
 
 function validRemote(context: Context): SpanContext | undefined {

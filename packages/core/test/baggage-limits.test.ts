@@ -1,4 +1,4 @@
-import { propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { baggageEntryMetadataFromString, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { defaultPropagator, limitBaggage } from '../src/index.js';
@@ -52,4 +52,20 @@ test('property: the injected header always fits the limits and holds only whole 
       },
     ),
   );
+});
+
+test('a member that cannot be sent as valid W3C baggage costs only itself', () => {
+  const ctx = propagation.setBaggage(
+    ROOT_CONTEXT,
+    propagation.createBaggage({
+      'tenant.id': { value: 't_a' },
+      '(bad)key': { value: 'v' },
+      tabbed: { value: 'v', metadata: baggageEntryMetadataFromString('a\tb') },
+      latin1: { value: 'v', metadata: baggageEntryMetadataFromString('p\u00b6') },
+      fine: { value: 'v', metadata: baggageEntryMetadataFromString('prop=1;flag') },
+    }),
+  );
+  const carrier: Record<string, string> = {};
+  defaultPropagator.inject(limitBaggage(ctx), carrier, setter);
+  expect(carrier.baggage).toBe('tenant.id=t_a,fine=v;prop=1;flag');
 });

@@ -1,7 +1,7 @@
 import { propagation, ROOT_CONTEXT, trace, type TextMapPropagator } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { compileTrustPolicy, extractInbound, headersGetter } from '../src/index.js';
+import { compileTrustPolicy, createPropagator, extractInbound, headersGetter } from '../src/index.js';
 
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const headers = { traceparent: TRACEPARENT, tracestate: 'v=1', baggage: 'tenant.id=evil,k=v' };
@@ -60,4 +60,25 @@ test('property: arbitrary header values never throw and never yield an invalid r
       if (result.remote) expect(result.remote.traceId).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
     }),
   );
+});
+
+test.each([
+  ['joined by Node', { traceparent: `cc-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-x, ${'00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'}`, tracestate: 'a=1' }],
+  ['as two values', { traceparent: [TRACEPARENT, TRACEPARENT], tracestate: 'a=1' }],
+])('a repeated traceparent (%s) is invalid: no remote context, tracestate not read', (_how, carrier) => {
+  const result = extractInbound(carrier, headersGetter, compileTrustPolicy({}, { acceptBaggage: true }), undefined);
+  expect(result.remote).toBeUndefined();
+  expect(trace.getSpanContext(result.context)).toBeUndefined();
+});
+
+test('a repeated traceparent leaves the other headers readable (X-Cloud-Trace-Context, baggage)', () => {
+  const result = extractInbound(
+    { traceparent: `${TRACEPARENT}, ${TRACEPARENT}`, 'x-cloud-trace-context': '1af7651916cd43dd8448eb211c80319c/1;o=1', baggage: 'k=v' },
+    headersGetter,
+    compileTrustPolicy({}, { acceptBaggage: true }),
+    undefined,
+    createPropagator({ cloudTraceContext: true }),
+  );
+  expect(result.remote?.traceId).toBe('1af7651916cd43dd8448eb211c80319c');
+  expect(propagation.getBaggage(result.context)?.getEntry('k')?.value).toBe('v');
 });

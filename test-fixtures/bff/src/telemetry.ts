@@ -47,10 +47,24 @@ export interface ServiceTelemetry {
   shutdown(): Promise<void>;
 }
 
-/** Spans go to OTLP/HTTP as well when the standard endpoint variable is set. */
+/**
+ * Spans go to OTLP/HTTP as well when the standard endpoint variable is set,
+ * with the settings the README recommends (bounded queue, an exporter timeout
+ * below the processor's, a concurrency cap): a collector that is down, silent
+ * or slow never slows requests or grows memory (collector-outage.test.ts).
+ */
 function otlpProcessors(): SpanProcessor[] {
   const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  return endpoint ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
+  if (!endpoint) return [];
+  const exporter = new OTLPTraceExporter({ timeoutMillis: 5_000, concurrencyLimit: 5 });
+  return [
+    new BatchSpanProcessor(exporter, {
+      maxQueueSize: 2048,
+      maxExportBatchSize: 512,
+      scheduledDelayMillis: 1_000,
+      exportTimeoutMillis: 10_000,
+    }),
+  ];
 }
 
 export function createServiceTelemetry(serviceName: string, options: ServiceTelemetryOptions = {}): ServiceTelemetry {
@@ -89,7 +103,8 @@ export function createServiceTelemetry(serviceName: string, options: ServiceTele
       exporter.reset();
       lines.length = 0;
     },
-    shutdown: () => provider.shutdown(),
+    // Rejects while a collector is down; a demo or test ending must not turn that into an unhandled rejection.
+    shutdown: () => provider.shutdown().catch(() => undefined),
   };
 }
 
