@@ -36,7 +36,7 @@ test('pnpm demo prints a trace tree and the log lines per request, and exports O
       expect(block).toMatch(/\[bff\] query \(SERVER [\d.]+ms, (UNSET|ERROR) tenant=hospital_[ab]\)/);
       expect(block).toMatch(/└─ \[node-backend\] tracehop\.fixture\.Echo\/Say \(SERVER/);
       expect(block).toContain(`log lines with trace_id ${traceId}`);
-      expect(block).toMatch(/\[node-backend\] INFO  loading patient record/);
+      expect(block).toMatch(/\[node-backend\] INFO {2}loading patient record/);
       expect(block).not.toMatch(/spoofed|orphan/);
     }
     expect(requests[2]).toMatch(/→ {2}error/);
