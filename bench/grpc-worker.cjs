@@ -16,12 +16,12 @@ const { startSdk, startContextOnly } = require('./lib/sdk.cjs');
 const { serve, resourceSnapshot, closedLoop } = require('./lib/worker.cjs');
 
 const [role, variant, address, kind] = process.argv.slice(2);
-const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'propagation', 'spans', 'peer'];
+const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'active-handler', 'propagation', 'spans', 'peer'];
 if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`);
 
 // --- telemetry first: the peer patches grpc-js at require time ---
 const sdk = variant === 'spans' || variant === 'peer' ? startSdk() : undefined;
-if (['context-only', 'empty-interceptors', 'propagation'].includes(variant)) startContextOnly();
+if (['context-only', 'empty-interceptors', 'active-handler', 'propagation'].includes(variant)) startContextOnly();
 if (variant === 'peer') {
   const { registerInstrumentations } = require('@opentelemetry/instrumentation');
   const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc');
@@ -41,12 +41,24 @@ const MESSAGE = { value: 'patient-0042:observation:heart-rate' };
 /** The interceptors each variant installs: tracehop's, pass-through ones (diagnostic), or none. */
 function serverInterceptors() {
   if (variant === 'empty-interceptors') return [(_method, call) => new grpc.ServerInterceptingCall(call)];
+  if (variant === 'active-handler') return [activateFixedContext];
   if (variant !== 'propagation' && variant !== 'spans') return [];
   return [require('@tracehop/grpc').createServerInterceptor(tracehopOptions())];
 }
 
+/**
+ * Diagnostic: the least any tracer must do on the server, make one context
+ * active while the (unary) handler runs. No extraction, no span, no tracehop.
+ */
+function activateFixedContext(_method, call) {
+  const fixed = callerContext();
+  return new grpc.ServerInterceptingCall(call, {
+    start: (next) => next({ onReceiveHalfClose: (nextHalfClose) => api.context.with(fixed, nextHalfClose) }),
+  });
+}
+
 function clientInterceptors() {
-  if (variant === 'empty-interceptors') return [(options, nextCall) => new grpc.InterceptingCall(nextCall(options))];
+  if (variant === 'empty-interceptors' || variant === 'active-handler') return [(options, nextCall) => new grpc.InterceptingCall(nextCall(options))];
   if (variant !== 'propagation' && variant !== 'spans') return [];
   return [require('@tracehop/grpc').createClientInterceptor({ ...tracehopOptions(), target: address })];
 }
