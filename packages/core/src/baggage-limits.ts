@@ -1,4 +1,4 @@
-import { propagation, type BaggageEntry, type Context } from '@opentelemetry/api';
+import { propagation, type Baggage, type BaggageEntry, type Context } from '@opentelemetry/api';
 import type { BaggageLimits } from './types.js';
 
 /** W3C baggage: a platform must propagate 64 members / 8192 bytes; we never send more. */
@@ -17,6 +17,29 @@ export function limitBaggage(context: Context, limits: BaggageLimits = {}): Cont
   if (!baggage) return context;
   const maxMembers = Math.min(limits.maxMembers ?? W3C_BAGGAGE_MAX_MEMBERS, W3C_BAGGAGE_MAX_MEMBERS);
   const maxBytes = Math.min(limits.maxBytes ?? W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_BYTES);
+  // Baggage is immutable and one request's baggage goes out on each of its
+  // calls: check it once per instance and limits, not once per call.
+  const memo = limitedBaggage.get(baggage);
+  if (memo && memo.maxMembers === maxMembers && memo.maxBytes === maxBytes) return withBaggage(context, baggage, memo.result);
+  const result = limit(baggage, maxMembers, maxBytes);
+  limitedBaggage.set(baggage, { maxMembers, maxBytes, result });
+  return withBaggage(context, baggage, result);
+}
+
+interface LimitMemo {
+  maxMembers: number;
+  maxBytes: number;
+  /** The baggage to send: the same instance when nothing was dropped, none when nothing is left. */
+  result: Baggage | undefined;
+}
+const limitedBaggage = new WeakMap<Baggage, LimitMemo>();
+
+function withBaggage(context: Context, original: Baggage, result: Baggage | undefined): Context {
+  if (result === original) return context;
+  return result ? propagation.setBaggage(context, result) : propagation.deleteBaggage(context);
+}
+
+function limit(baggage: Baggage, maxMembers: number, maxBytes: number): Baggage | undefined {
   const entries = baggage.getAllEntries();
 
   const kept: Record<string, BaggageEntry> = {};
@@ -32,10 +55,8 @@ export function limitBaggage(context: Context, limits: BaggageLimits = {}): Cont
     keptCount++;
     bytes += size;
   }
-  if (keptCount === entries.length) return context;
-  return keptCount === 0
-    ? propagation.deleteBaggage(context)
-    : propagation.setBaggage(context, propagation.createBaggage(kept));
+  if (keptCount === entries.length) return baggage;
+  return keptCount === 0 ? undefined : propagation.createBaggage(kept);
 }
 
 // RFC 7230 token: what a baggage key must be once percent-encoded.

@@ -1,4 +1,4 @@
-import { context, SpanKind, trace, type Attributes } from '@opentelemetry/api';
+import { context, SpanKind, trace, type Attributes, type TextMapPropagator } from '@opentelemetry/api';
 import { InterceptingCall, type Interceptor, type Requester } from '@grpc/grpc-js';
 import { injectOutbound, resolvePropagator, type OutboundOptions } from '@tracehop/core';
 import { fullMethodName, parseTarget, recordStatus, resolveSemconv, startAttributes } from './attributes.js';
@@ -25,6 +25,7 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
   const endpoint = parseTarget(options.target);
   const recordSpans = options.recordSpans ?? true;
   const outbound: OutboundOptions = {
+    propagator: options.propagator,
     forwardBaggage: options.forwardBaggage ?? true,
     baggageLimits: options.baggageLimits ?? DEFAULT_BAGGAGE_LIMITS,
   };
@@ -42,12 +43,11 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
 
     const requester: Requester = {
       start(metadata, _listener, next) {
-        const propagator = resolvePropagator(options.propagator);
         // A copy, so the caller's Metadata is never changed; stale propagation
         // headers the caller left in it never reach the server.
         const outgoing = metadata.clone();
-        for (const field of safeFields(propagator)) outgoing.remove(field);
-        injectOutbound(callContext, outgoing, metadataSetter, { ...outbound, propagator });
+        for (const field of fieldsOf(resolvePropagator(options.propagator))) outgoing.remove(field);
+        injectOutbound(callContext, outgoing, metadataSetter, outbound);
         next(outgoing, {
           onReceiveStatus(status, nextStatus) {
             if (span) {
@@ -72,10 +72,18 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
   }
 }
 
-function safeFields(propagator: { fields(): string[] }): string[] {
-  try {
-    return propagator.fields();
-  } catch {
-    return [];
+// A propagator's fields never change; asking costs an array copy per call.
+const fieldsByPropagator = new WeakMap<TextMapPropagator, readonly string[]>();
+
+function fieldsOf(propagator: TextMapPropagator): readonly string[] {
+  let fields = fieldsByPropagator.get(propagator);
+  if (!fields) {
+    try {
+      fields = propagator.fields();
+    } catch {
+      fields = [];
+    }
+    fieldsByPropagator.set(propagator, fields);
   }
+  return fields;
 }
