@@ -107,8 +107,16 @@ class CallInfo implements ServerCallInfo {
   }
 }
 
+/**
+ * The client's copy of a deadline expires first: the server's counts from when
+ * the call arrived, a little later. So the client's cancel (RST_STREAM) can
+ * reach the server just before the server's own deadline. A cancel within this
+ * margin of the deadline is that deadline expiring, not a caller's choice.
+ */
+const DEADLINE_MARGIN_MS = 100;
+
 function deadlinePassed(call: ServerInterceptingCallInterface): boolean {
   const deadline = call.getDeadline();
   const millis = deadline instanceof Date ? deadline.getTime() : deadline;
-  return Number.isFinite(millis) && millis <= Date.now();
+  return Number.isFinite(millis) && millis - Date.now() <= DEADLINE_MARGIN_MS;
 }
