@@ -7,6 +7,8 @@ export type { CompiledTrustPolicy } from './trust-policy.js';
 export { injectOutbound } from './outbound.js';
 export type { OutboundOptions } from './outbound.js';
 export { limitBaggage, W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_MEMBERS } from './baggage-limits.js';
+export { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
+export type { BaggageAcceptance } from './baggage-entries.js';
 export { headersGetter } from './headers.js';
 export { parseTraceState, TRACESTATE_MAX_MEMBERS } from './tracestate.js';
 export type { HeadersLike } from './headers.js';

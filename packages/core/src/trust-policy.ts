@@ -4,13 +4,13 @@ import {
   propagation,
   ROOT_CONTEXT,
   trace,
-  type BaggageEntry,
   type Context,
   type Link,
   type SpanContext,
   type TextMapGetter,
   type TextMapPropagator,
 } from '@opentelemetry/api';
+import { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
 import { resolvePropagator } from './propagator.js';
 import { parseTraceState } from './tracestate.js';
 import type { InboundContext, TrustPolicy } from './types.js';
@@ -30,14 +30,8 @@ export function compileTrustPolicy<Request>(
 ): CompiledTrustPolicy<Request> {
   const trust = policy.trustTraceContext ?? true;
   const accept = policy.acceptBaggage ?? defaults.acceptBaggage;
-  let baggageFilter: CompiledTrustPolicy<Request>['baggageFilter'];
-  if (accept === true) baggageFilter = undefined;
-  else if (accept === false) baggageFilter = false;
-  else if (typeof accept === 'function') baggageFilter = accept;
-  else {
-    const allowed = new Set(accept);
-    baggageFilter = (key) => allowed.has(key);
-  }
+  // true and false are kept as such: the hot path then skips the per-key loop.
+  const baggageFilter = typeof accept === 'boolean' ? (accept ? undefined : false) : toBaggagePredicate(accept);
   return {
     trustsTraceContext: typeof trust === 'function' ? trust : () => trust,
     baggageFilter,
@@ -59,7 +53,9 @@ export function extractInbound<Carrier, Request>(
 ): InboundContext {
   let remoteContext: Context;
   try {
-    remoteContext = resolvePropagator(propagator).extract(ROOT_CONTEXT, carrier, withoutRepeatedTraceparent(getter));
+    const traceparent = getter.get(carrier, TRACEPARENT);
+    const effectiveGetter = isRepeated(traceparent) ? withoutTraceContext(getter) : getter;
+    remoteContext = resolvePropagator(propagator).extract(ROOT_CONTEXT, carrier, effectiveGetter);
   } catch (error) {
     diag.debug('tracehop: inbound propagator threw; starting a new trace', error);
     return { context: ROOT_CONTEXT, links: [], remote: undefined, trusted: false };
@@ -68,7 +64,7 @@ export function extractInbound<Carrier, Request>(
   let remote = validRemote(remoteContext);
   if (remote?.traceState) {
     // Re-read tracestate strictly: an invalid header is dropped whole (W3C), not member by member.
-    remote = { ...remote, traceState: safely(() => parseTraceState(getter.get(carrier, 'tracestate')), undefined) };
+    remote = { ...remote, traceState: safely(() => parseTraceState(getter.get(carrier, TRACESTATE)), undefined) };
     remoteContext = trace.setSpanContext(remoteContext, remote);
   }
   const trusted = safely(() => policy.trustsTraceContext(request), false);
@@ -103,44 +99,33 @@ function keepAcceptedBaggage<Request>(context: Context, policy: CompiledTrustPol
   if (!baggage || policy.baggageFilter === undefined) return context;
   if (policy.baggageFilter === false) return propagation.deleteBaggage(context);
   const filter = policy.baggageFilter;
-  const kept: Record<string, BaggageEntry> = {};
-  let count = 0;
-  for (const [key, entry] of baggage.getAllEntries()) {
-    if (safely(() => filter(key, request), false)) {
-      kept[key] = entry;
-      count++;
-    }
-  }
-  return count === 0 ? propagation.deleteBaggage(context) : propagation.setBaggage(context, propagation.createBaggage(kept));
+  return keepBaggageEntries(context, (key) => safely(() => filter(key, request), false));
 }
 
 const TRACEPARENT = 'traceparent';
 const TRACESTATE = 'tracestate';
-const guardedGetters = new WeakMap<TextMapGetter<never>, TextMapGetter<never>>();
 
 /**
- * W3C: a request with more than one `traceparent` has an invalid one, and then
- * `tracestate` must not be read either. Repeated headers reach us as an array
- * or joined with ", " — and a joined pair can even parse, when the first is a
- * future version whose allowed `-suffix` swallows the rest. This getter hides
- * both headers in that case, so every propagator sees a request without them.
+ * W3C: a request with more than one `traceparent` has an invalid one.
+ * Repeated headers reach us as an array or joined with ", ". A joined pair can
+ * even parse, when the first is a future version whose allowed `-suffix`
+ * swallows the rest.
  */
-function withoutRepeatedTraceparent<Carrier>(getter: TextMapGetter<Carrier>): TextMapGetter<Carrier> {
-  let guarded = guardedGetters.get(getter) as TextMapGetter<Carrier> | undefined;
-  if (!guarded) {
-    guarded = {
-      keys: (carrier) => getter.keys(carrier),
-      get(carrier, key) {
-        if (key !== TRACEPARENT && key !== TRACESTATE) return getter.get(carrier, key);
-        const traceparent = getter.get(carrier, TRACEPARENT);
-        const repeated = Array.isArray(traceparent) ? traceparent.length > 1 || traceparent[0]?.includes(',') : traceparent?.includes(',');
-        if (repeated) return undefined;
-        return key === TRACEPARENT ? traceparent : getter.get(carrier, key);
-      },
-    };
-    guardedGetters.set(getter, guarded);
-  }
-  return guarded;
+function isRepeated(traceparent: string | string[] | undefined): boolean {
+  if (Array.isArray(traceparent)) return traceparent.length > 1 || (traceparent[0]?.includes(',') ?? false);
+  return traceparent?.includes(',') ?? false;
+}
+
+/**
+ * The getter with `traceparent` and `tracestate` hidden (`tracestate` must not
+ * be read once `traceparent` is invalid), so every propagator sees a request
+ * without them. Only built for the rare request that repeats `traceparent`.
+ */
+function withoutTraceContext<Carrier>(getter: TextMapGetter<Carrier>): TextMapGetter<Carrier> {
+  return {
+    keys: (carrier) => getter.keys(carrier),
+    get: (carrier, key) => (key === TRACEPARENT || key === TRACESTATE ? undefined : getter.get(carrier, key)),
+  };
 }
 
 function validRemote(context: Context): SpanContext | undefined {

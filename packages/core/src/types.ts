@@ -1,4 +1,5 @@
 import type { Context, Link, SpanContext, TextMapPropagator } from '@opentelemetry/api';
+import type { BaggageAcceptance } from './baggage-entries.js';
 
 /**
  * Who may continue a trace or hand us baggage. Every server-side hop
@@ -21,7 +22,7 @@ export interface TrustPolicy<Request = unknown> {
    * per key. Entries from an untrusted caller are always dropped.
    * @default hop-specific: `true` for internal gRPC servers, `false` at the public GraphQL edge
    */
-  acceptBaggage?: boolean | readonly string[] | ((key: string, request: Request) => boolean);
+  acceptBaggage?: BaggageAcceptance<Request>;
   /**
    * Whether the first span of an untrusted request links to the caller's
    * (valid) remote span context, so the two traces can still be joined.

@@ -1,5 +1,5 @@
-import { propagation, type BaggageEntry, type Context } from '@opentelemetry/api';
-import type { BaggageAcceptance } from './types.js';
+import type { Context } from '@opentelemetry/api';
+import { keepBaggageEntries, toBaggagePredicate, type BaggageAcceptance } from '@tracehop/core';
 
 // The whole `tenant` namespace: `tenant`, `tenant.*`, `tenant_*`, `tenant-*`, any case.
 const TENANT_NAMESPACE = /^tenant(?:[._-]|$)/;
@@ -29,18 +29,7 @@ export function isTenantKey(key: string): boolean {
  * there is nothing to remove.
  */
 export function withoutClientTenant(context: Context): Context {
-  const baggage = propagation.getBaggage(context);
-  if (!baggage) return context;
-  const entries = baggage.getAllEntries();
-  const kept: Record<string, BaggageEntry> = {};
-  let keptCount = 0;
-  for (const [key, entry] of entries) {
-    if (isTenantKey(key)) continue;
-    kept[key] = entry;
-    keptCount++;
-  }
-  if (keptCount === entries.length) return context;
-  return keptCount === 0 ? propagation.deleteBaggage(context) : propagation.setBaggage(context, propagation.createBaggage(kept));
+  return keepBaggageEntries(context, (key) => !isTenantKey(key));
 }
 
 /**
@@ -52,15 +41,8 @@ export function withoutClientTenant(context: Context): Context {
 export function acceptBaggageExceptTenant<Request = unknown>(
   accept: BaggageAcceptance<Request> = true,
 ): (key: string, request: Request) => boolean {
-  const accepts = toPredicate(accept);
+  const accepts = toBaggagePredicate(accept);
   return (key, request) => !isTenantKey(key) && accepts(key, request);
-}
-
-function toPredicate<Request>(accept: BaggageAcceptance<Request>): (key: string, request: Request) => boolean {
-  if (typeof accept === 'function') return accept;
-  if (typeof accept === 'boolean') return () => accept;
-  const allowed = new Set(accept);
-  return (key) => allowed.has(key);
 }
 
 function safeDecode(value: string): string {

@@ -8,6 +8,3 @@ export type ContextEnricher<GraphQLContext = unknown> = (otelContext: Context, g
 
 /** Reads the authenticated tenant ID from the request, or `undefined` for none. */
 export type TenantIdSource<GraphQLContext = unknown> = (graphqlContext: GraphQLContext) => string | undefined | null;
-
-/** Which inbound baggage keys an edge accepts: all, none, a list, or a per-key decision (as in core's `TrustPolicy`). */
-export type BaggageAcceptance<Request = unknown> = boolean | readonly string[] | ((key: string, request: Request) => boolean);
