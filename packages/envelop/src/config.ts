@@ -17,11 +17,13 @@ export interface PluginConfig {
   readonly resolverSpans: boolean;
   readonly enrich: ((otelContext: Context, graphqlContext: unknown) => Context) | undefined;
   /**
-   * The inbound decision per GraphQL context object. Parse, validate, context
-   * building and execution of one request share that object, so the headers
-   * are read once per request, not once per phase.
+   * Where this plugin instance keeps its inbound decision on a GraphQL context
+   * object (see `operationParent`): one symbol per instance, so two plugins
+   * with different trust policies never read each other's decision.
    */
-  readonly parents: WeakMap<object, OperationParent>;
+  readonly parentKey: symbol;
+  /** The same, for a GraphQL context that cannot take a property (frozen, sealed). */
+  readonly parentsOfSealed: WeakMap<object, OperationParent>;
 }
 
 export function resolveConfig(options: TraceContextOptions): PluginConfig {
@@ -38,7 +40,8 @@ export function resolveConfig(options: TraceContextOptions): PluginConfig {
     recordDocument: recordDocument === true ? 'redacted' : recordDocument,
     resolverSpans: options.resolverSpans ?? false,
     enrich: options.enrich,
-    parents: new WeakMap(),
+    parentKey: Symbol('tracehop.envelop.operationParent'),
+    parentsOfSealed: new WeakMap(),
   };
 }
 

@@ -26,13 +26,24 @@ const NO_HEADERS: HeadersLike = {};
  * already active (instrumentation-http's server span) is the parent and no
  * header is read over it; otherwise the request headers go through the trust
  * policy. Never throws.
+ *
+ * Decided once per GraphQL context object: parse, validate, context building
+ * and execution of one request share it, so the headers are read once per
+ * request, not once per phase. The decision is kept on that object under a
+ * non-enumerable symbol, not in a WeakMap: a WeakMap entry per request keyed
+ * by a short-lived object costs V8's garbage collector more than the rest of
+ * the decision (measured: BENCHMARKS.md, GraphQL).
  */
 export function operationParent(graphqlContext: unknown, config: PluginConfig): OperationParent {
   if (typeof graphqlContext !== 'object' || graphqlContext === null) return decideParent(graphqlContext, config);
-  let parent = config.parents.get(graphqlContext);
-  if (!parent) {
-    parent = decideParent(graphqlContext, config);
-    config.parents.set(graphqlContext, parent);
+  const holder = graphqlContext as Record<symbol, OperationParent | undefined>;
+  let parent = holder[config.parentKey] ?? config.parentsOfSealed.get(graphqlContext);
+  if (parent) return parent;
+  parent = decideParent(graphqlContext, config);
+  if (Object.isExtensible(graphqlContext)) {
+    Object.defineProperty(graphqlContext, config.parentKey, { value: parent, enumerable: false, configurable: true });
+  } else {
+    config.parentsOfSealed.set(graphqlContext, parent);
   }
   return parent;
 }

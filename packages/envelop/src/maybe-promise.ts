@@ -1,5 +1,5 @@
-/** The subset of a promise this module needs; envelop may hand back any thenable. */
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+/** Envelop types its results as promises but may hand back any thenable (a "fake promise"). */
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
@@ -9,10 +9,10 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
  * instrumentation may return a value or a promise.
  */
 export function whenSettled<T>(
-  run: () => T | PromiseLike<T>,
+  run: () => T | Promise<T>,
   settled: (failed: boolean, error?: unknown) => void,
 ): T | Promise<T> {
-  let result: T | PromiseLike<T>;
+  let result: T | Promise<T>;
   try {
     result = run();
   } catch (error) {
@@ -23,16 +23,26 @@ export function whenSettled<T>(
     settled(false);
     return result;
   }
-  return Promise.resolve(result).then(
-    (value) => {
-      settled(false);
-      return value;
-    },
-    (error: unknown) => {
-      settled(true, error);
-      throw error;
-    },
-  );
+  // The thenable's own `then`, not `Promise.resolve(result).then`: envelop and
+  // Yoga hand back "fake promises" that settle synchronously, and wrapping one
+  // in a real promise costs a promise, a microtask and their async hooks per
+  // operation.
+  try {
+    return result.then(
+      (value) => {
+        settled(false);
+        return value;
+      },
+      (error: unknown) => {
+        settled(true, error);
+        throw error;
+      },
+    );
+  } catch (error) {
+    // A thenable whose own `then` throws: the operation failed, and ends here.
+    settled(true, error);
+    throw error;
+  }
 }
 
 export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

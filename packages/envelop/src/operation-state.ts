@@ -15,8 +15,12 @@ export interface OperationState {
   /** The result is a stream: its end, not the wrapper's, ends the span. */
   streaming: boolean;
   ended: boolean;
-  /** Resolver span contexts by graphql `info.path` object, so nested resolver spans nest. */
-  readonly resolverContexts: WeakMap<object, Context>;
+  /**
+   * Resolver span contexts by graphql `info.path` object, so nested resolver
+   * spans nest. Created with the first resolver span: a WeakMap per operation
+   * costs the garbage collector even when it stays empty.
+   */
+  resolverContexts: WeakMap<object, Context> | undefined;
 }
 
 const OPERATION_KEY = createContextKey('tracehop.envelop.operation');
@@ -32,7 +36,7 @@ export function createOperationState(config: PluginConfig, base: Context, span: 
     span,
     streaming: false,
     ended: false,
-    resolverContexts: new WeakMap<object, Context>(),
+    resolverContexts: undefined,
   };
   const state = partial as OperationState;
   // The state must be reachable from its own context; assign once, then treat as readonly.

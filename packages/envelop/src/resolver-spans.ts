@@ -44,7 +44,7 @@ function tracedResolver(resolve: Resolver): TracedResolver {
       parent,
     );
     const resolverContext = trace.setSpan(parent, span);
-    state.resolverContexts.set(info.path, resolverContext);
+    (state.resolverContexts ??= new WeakMap()).set(info.path, resolverContext);
 
     let result: unknown;
     try {
@@ -72,7 +72,7 @@ function tracedResolver(resolve: Resolver): TracedResolver {
  */
 function parentResolverContext(state: OperationState, path: GraphQLResolveInfo['path']): Context | undefined {
   for (let ancestor = path.prev; ancestor; ancestor = ancestor.prev) {
-    const found = state.resolverContexts.get(ancestor);
+    const found = state.resolverContexts?.get(ancestor);
     if (found) return found;
   }
   return undefined;
