@@ -3,6 +3,7 @@ import { InterceptingCall, type Interceptor, type Requester } from '@grpc/grpc-j
 import { injectOutbound, resolvePropagator, type OutboundOptions } from '@tracehop/core';
 import { fullMethodName, parseTarget, recordStatus, resolveSemconv, startAttributes } from './attributes.js';
 import { metadataSetter } from './metadata-carrier.js';
+import { isPassThrough } from './pass-through-span.js';
 import { isPeerClientSpan } from './peer-instrumentation.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
 import type { ClientInterceptorOptions } from './types.js';
@@ -35,28 +36,32 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
     const path = callOptions.method_definition.path;
     const parent = context.active();
     // Next to instrumentation-grpc its span is already the active CLIENT span: propagate that one.
-    const span =
+    const started =
       recordSpans && !isPeerClientSpan(trace.getSpan(parent))
         ? tracer.startSpan(fullMethodName(path), { kind: SpanKind.CLIENT, attributes: attributesFor(path) }, parent)
         : undefined;
+    const span = started && isPassThrough(started, parent) ? undefined : started;
     const callContext = span ? trace.setSpan(parent, span) : parent;
 
     const requester: Requester = {
-      start(metadata, _listener, next) {
+      start(metadata, listener, next) {
         // A copy, so the caller's Metadata is never changed; stale propagation
         // headers the caller left in it never reach the server.
         const outgoing = metadata.clone();
         for (const field of fieldsOf(resolvePropagator(options.propagator))) outgoing.remove(field);
         injectOutbound(callContext, outgoing, metadataSetter, outbound);
-        next(outgoing, {
-          onReceiveStatus(status, nextStatus) {
-            if (span) {
-              recordStatus(span, status.code, status.details, 'client', semconv);
-              span.end();
-            }
-            nextStatus(status);
-          },
-        });
+        next(
+          outgoing,
+          span
+            ? {
+                onReceiveStatus(status, nextStatus) {
+                  recordStatus(span, status.code, status.details, 'client', semconv);
+                  span.end();
+                  nextStatus(status);
+                },
+              }
+            : listener, // nothing to record: grpc-js's own pass-through
+        );
       },
     };
     return new InterceptingCall(nextCall(callOptions), requester);

@@ -9,6 +9,7 @@ import {
 import { compileTrustPolicy, extractInbound } from '@tracehop/core';
 import { fullMethodName, recordStatus, resolveSemconv, startAttributes } from './attributes.js';
 import { metadataGetter } from './metadata-carrier.js';
+import { isPassThrough } from './pass-through-span.js';
 import { isPeerServerInstrumentationActive } from './peer-instrumentation.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
 import type { ServerCallInfo, ServerInterceptorOptions } from './types.js';
@@ -51,25 +52,32 @@ export function createServerInterceptor(options: ServerInterceptorOptions = {}):
             callContext = inbound.context;
             // Next to instrumentation-grpc, its wrapped handler records the SERVER span.
             if (recordSpans && !isPeerServerInstrumentationActive()) {
-              span = tracer.startSpan(
+              const started = tracer.startSpan(
                 fullMethodName(method.path),
                 { kind: SpanKind.SERVER, attributes: attributesFor(method.path), links: inbound.links },
                 inbound.context,
               );
-              callContext = trace.setSpan(inbound.context, span);
+              if (!isPassThrough(started, inbound.context)) {
+                span = started;
+                callContext = trace.setSpan(inbound.context, started);
+              }
             }
-            // Client- and bidi-streaming handlers start here; the others on half-close.
-            context.with(callContext, nextMetadata, undefined, metadata);
+            // Client- and bidi-streaming handlers start here; unary and
+            // server-streaming ones on half-close, and grpc-js runs no user code
+            // for them before that: no context switch needed here.
+            if (method.requestStream) context.with(callContext, nextMetadata, undefined, metadata);
+            else nextMetadata(metadata);
           },
           onReceiveMessage(message, nextMessage) {
-            context.with(callContext, nextMessage, undefined, message);
+            if (method.requestStream) context.with(callContext, nextMessage, undefined, message);
+            else nextMessage(message);
           },
           onReceiveHalfClose(nextHalfClose) {
             context.with(callContext, nextHalfClose);
           },
           onCancel() {
             // grpc-js fires this after every call; only a call that never sent a status ends here.
-            endSpan(deadlinePassed(call) ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.CANCELLED, 'call ended without a status');
+            if (span) endSpan(deadlinePassed(call) ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.CANCELLED, 'call ended without a status');
           },
         });
       },

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { context, propagation, SpanKind, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createClient, createTelemetry, observingHandlers, sayAsync, startServer, useAsyncContext, type Observation, type RunningServer } from './harness.js';
 import type { EchoClient } from '@tracehop/fixture-proto';
@@ -136,5 +137,21 @@ describe('without an SDK, context still passes through', () => {
     expect(metadataSeen[0]!.get('traceparent')).toEqual(['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01']);
     expect(seen[0]).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', baggage: { 'tenant.id': 't_a' } });
     expect(telemetry.spans()).toHaveLength(0);
+  });
+});
+
+describe('a sampled-out span from a real SDK', () => {
+  test("is what the client propagates: its own span ID, sampled flag off, not the caller's", async () => {
+    const sampledOut = new BasicTracerProvider({ sampler: new AlwaysOffSampler() });
+    const caller = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true };
+    await withClient({ tracerProvider: sampledOut }, (client) =>
+      context.with(trace.setSpanContext(context.active(), caller), () => sayAsync(client, 'x')),
+    );
+    const sent = metadataSeen[0]!.get('traceparent')[0] as string;
+    const [, traceId, spanId, flags] = sent.split('-');
+    expect(traceId).toBe(caller.traceId);
+    expect(spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(spanId).not.toBe(caller.spanId);
+    expect(flags).toBe('00');
   });
 });
