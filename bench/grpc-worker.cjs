@@ -8,6 +8,8 @@
 //                        (diagnostic: what AsyncLocalStorage alone costs)
 //           empty-interceptors  context manager + pass-through interceptors on both sides
 //                        (diagnostic: what grpc-js's interceptor machinery costs before any work)
+//           constant-headers  active-handler + the client writes a fixed traceparent and baggage
+//                        into a copy of the metadata (diagnostic: what carrying the headers costs)
 //           propagation  tracehop interceptors, context manager only (no SDK)
 //           spans        tracehop interceptors + SDK (BatchSpanProcessor, counting no-op exporter)
 //           peer         @opentelemetry/instrumentation-grpc + the same SDK, no tracehop
@@ -16,12 +18,12 @@ const { startSdk, startContextOnly } = require('./lib/sdk.cjs');
 const { serve, resourceSnapshot, closedLoop } = require('./lib/worker.cjs');
 
 const [role, variant, address, kind] = process.argv.slice(2);
-const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'active-handler', 'propagation', 'spans', 'peer'];
+const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'active-handler', 'constant-headers', 'propagation', 'spans', 'peer'];
 if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`);
 
 // --- telemetry first: the peer patches grpc-js at require time ---
 const sdk = variant === 'spans' || variant === 'peer' ? startSdk() : undefined;
-if (['context-only', 'empty-interceptors', 'active-handler', 'propagation'].includes(variant)) startContextOnly();
+if (['context-only', 'empty-interceptors', 'active-handler', 'constant-headers', 'propagation'].includes(variant)) startContextOnly();
 if (variant === 'peer') {
   const { registerInstrumentations } = require('@opentelemetry/instrumentation');
   const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc');
@@ -41,7 +43,7 @@ const MESSAGE = { value: 'patient-0042:observation:heart-rate' };
 /** The interceptors each variant installs: tracehop's, pass-through ones (diagnostic), or none. */
 function serverInterceptors() {
   if (variant === 'empty-interceptors') return [(_method, call) => new grpc.ServerInterceptingCall(call)];
-  if (variant === 'active-handler') return [activateFixedContext];
+  if (variant === 'active-handler' || variant === 'constant-headers') return [activateFixedContext];
   if (variant !== 'propagation' && variant !== 'spans') return [];
   return [require('@tracehop/grpc').createServerInterceptor(tracehopOptions())];
 }
@@ -59,8 +61,25 @@ function activateFixedContext(_method, call) {
 
 function clientInterceptors() {
   if (variant === 'empty-interceptors' || variant === 'active-handler') return [(options, nextCall) => new grpc.InterceptingCall(nextCall(options))];
+  if (variant === 'constant-headers') return [writeConstantHeaders];
   if (variant !== 'propagation' && variant !== 'spans') return [];
   return [require('@tracehop/grpc').createClientInterceptor({ ...tracehopOptions(), target: address })];
+}
+
+/**
+ * Diagnostic: the headers propagation puts on the wire, as constants, into a
+ * copy of the caller's metadata. What grpc-js and http2 charge for carrying
+ * them, before any code decides what they say.
+ */
+function writeConstantHeaders(options, nextCall) {
+  return new grpc.InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      const outgoing = metadata.clone();
+      outgoing.set('traceparent', `00-${TRACE_ID}-00f067aa0ba902b7-01`);
+      outgoing.set('baggage', 'tenant.id=t_hospital_7');
+      next(outgoing, listener);
+    },
+  });
 }
 
 function tracehopOptions() {

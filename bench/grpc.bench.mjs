@@ -14,22 +14,25 @@ const CONTEXT_ONLY = 'context-only';
 const EMPTY_INTERCEPTORS = 'empty-interceptors';
 /** Diagnostic, unary only: pass-through interceptors, and one fixed context made active around the server handler. */
 const ACTIVE_HANDLER = 'active-handler';
+/** Diagnostic, unary only: active-handler, plus a fixed traceparent and baggage written into a copy of the metadata. */
+const CONSTANT_HEADERS = 'constant-headers';
 const LABELS = {
   bare: 'bare grpc-js',
   [CONTEXT_ONLY]: 'diagnostic: bare + context manager only',
   [EMPTY_INTERCEPTORS]: 'diagnostic: + pass-through interceptors',
   [ACTIVE_HANDLER]: 'diagnostic: + a context active in the handler',
+  [CONSTANT_HEADERS]: 'diagnostic: + the same two headers, as constants',
   propagation: 'tracehop, propagation only (no SDK)',
   spans: 'tracehop, client+server spans',
   peer: 'instrumentation-grpc (same SDK)',
 };
 const DIAGNOSTIC_NOTE =
-  'Diagnostic rows are not products. "context manager only" enables the AsyncLocalStorage context manager (what the propagation-only variant needs for context to be active in handlers) and nothing else; "+ pass-through interceptors" adds a client and a server interceptor that do nothing, so grpc-js\'s interceptor machinery can be told from tracehop\'s work; "+ a context active in the handler" makes one fixed context active while the server handler runs (what any tracer must do, and Node 20\'s AsyncLocalStorage then propagates into every async resource grpc-js and http2 create for the reply), with no extraction, span or tracehop code.';
+  'Diagnostic rows are not products. "context manager only" enables the AsyncLocalStorage context manager (what the propagation-only variant needs for context to be active in handlers) and nothing else; "+ pass-through interceptors" adds a client and a server interceptor that do nothing, so grpc-js\'s interceptor machinery can be told from tracehop\'s work; "+ a context active in the handler" makes one fixed context active while the server handler runs (what any tracer must do, and Node 20\'s AsyncLocalStorage then propagates into every async resource grpc-js and http2 create for the reply), with no extraction, span or tracehop code; "+ the same two headers, as constants" also has the client write a fixed traceparent and baggage into a copy of the metadata, what carrying the headers through grpc-js and http2 costs before any code decides what they say.';
 const CASES = [
   {
     kind: 'unary',
     title: 'gRPC unary over loopback',
-    variants: ['bare', CONTEXT_ONLY, EMPTY_INTERCEPTORS, ACTIVE_HANDLER, ...VARIANTS.slice(1)],
+    variants: ['bare', CONTEXT_ONLY, EMPTY_INTERCEPTORS, ACTIVE_HANDLER, CONSTANT_HEADERS, ...VARIANTS.slice(1)],
     concurrency: Number(process.env.BENCH_GRPC_CONCURRENCY ?? 32),
     unit: 'calls/s',
   },
@@ -57,6 +60,10 @@ async function startPairs({ kind, variants }, config) {
   return pairs;
 }
 
+/** Experiments: `BENCH_GRPC_UNARY_VARIANTS=bare,active-handler,propagation` narrows the unary case (goals missing a variant read NaN); `BENCH_GRPC_KINDS=unary` skips streaming. */
+const UNARY_OVERRIDE = process.env.BENCH_GRPC_UNARY_VARIANTS?.split(',').filter(Boolean);
+if (UNARY_OVERRIDE) CASES[0].variants = CASES[0].variants.filter((variant) => UNARY_OVERRIDE.includes(variant));
+
 async function measureCase(testCase, config) {
   const pairs = await startPairs(testCase, config);
   const results = await interleave({
@@ -72,27 +79,43 @@ async function measureCase(testCase, config) {
     async snapshot(variant) {
       const { server, client } = pairs.get(variant);
       const [s, c] = [await server.request('snapshot'), await client.request('snapshot')];
-      return { heapBytes: s.heapBytes + c.heapBytes, cpuMicros: s.cpuMicros + c.cpuMicros, spans: s.spans + c.spans, calls: s.calls, continued: s.continued };
+      return {
+        heapBytes: s.heapBytes + c.heapBytes,
+        cpuMicros: s.cpuMicros + c.cpuMicros,
+        serverCpuMicros: s.cpuMicros,
+        clientCpuMicros: c.cpuMicros,
+        spans: s.spans + c.spans,
+        calls: s.calls,
+        continued: s.continued,
+      };
     },
   });
   await Promise.all([...pairs.values()].flatMap(({ server, client }) => [server.stop(), client.stop()]));
   return results;
 }
 
+/** `to` relative to `from`, as "throughput ratio (CPU ratio)"; n/a when a variant was left out. */
+function step(rate, cpu, from, to) {
+  if (!(from in rate) || !(to in rate)) return 'n/a';
+  return `${(rate[to] / rate[from]).toFixed(3)} (CPU ${(cpu[from] / cpu[to]).toFixed(3)})`;
+}
+
 function check({ delta, ops }) {
-  return `trace kept ${formatPercent(delta.continued / delta.calls)}, ${(delta.spans / ops).toFixed(2)} spans/call`;
+  const side = (micros) => (micros / ops).toFixed(1);
+  return `trace kept ${formatPercent(delta.continued / delta.calls)}, ${(delta.spans / ops).toFixed(2)} spans/call, CPU µs client ${side(delta.clientCpuMicros)} + server ${side(delta.serverCpuMicros)}`;
 }
 
 export async function run(config = benchConfig()) {
   const sections = [];
   for (const testCase of CASES) {
+    if (process.env.BENCH_GRPC_KINDS && !process.env.BENCH_GRPC_KINDS.split(',').includes(testCase.kind)) continue;
     const results = await measureCase(testCase, config);
     const rate = Object.fromEntries(results.map((result) => [result.variant, result.rate]));
     const cpu = Object.fromEntries(results.map((result) => [result.variant, result.cpuPerOp]));
     const goals =
       testCase.kind === 'unary'
         ? [
-            goal('gRPC unary, propagation only, ratio to bare', rate.propagation / rate.bare, '>=', 0.97, `CPU ratio ${(cpu.bare / cpu.propagation).toFixed(3)}; context manager alone: ${(rate[CONTEXT_ONLY] / rate.bare).toFixed(3)} (CPU ${(cpu.bare / cpu[CONTEXT_ONLY]).toFixed(3)}); pass-through interceptors on top of that: ${(rate[EMPTY_INTERCEPTORS] / rate[CONTEXT_ONLY]).toFixed(3)} (CPU ${(cpu[CONTEXT_ONLY] / cpu[EMPTY_INTERCEPTORS]).toFixed(3)}); a context active in the handler on top of those: ${(rate[ACTIVE_HANDLER] / rate[EMPTY_INTERCEPTORS]).toFixed(3)} (CPU ${(cpu[EMPTY_INTERCEPTORS] / cpu[ACTIVE_HANDLER]).toFixed(3)}); tracehop's own work (extract, inject, trust policy) on top of all that: ${(rate.propagation / rate[ACTIVE_HANDLER]).toFixed(3)} (CPU ${(cpu[ACTIVE_HANDLER] / cpu.propagation).toFixed(3)})`),
+            goal('gRPC unary, propagation only, ratio to bare', rate.propagation / rate.bare, '>=', 0.97, `CPU ratio ${(cpu.bare / cpu.propagation).toFixed(3)}; each step on top of the one before (throughput, CPU): context manager ${step(rate, cpu, 'bare', CONTEXT_ONLY)}; pass-through interceptors ${step(rate, cpu, CONTEXT_ONLY, EMPTY_INTERCEPTORS)}; a context active in the handler ${step(rate, cpu, EMPTY_INTERCEPTORS, ACTIVE_HANDLER)}; the two headers as constants ${step(rate, cpu, ACTIVE_HANDLER, CONSTANT_HEADERS)}; tracehop's own work (extract, inject, trust policy) ${step(rate, cpu, CONSTANT_HEADERS, 'propagation')}`),
             goal('gRPC unary, client+server spans, ratio to bare', rate.spans / rate.bare, '>=', 0.9, `CPU ratio ${(cpu.bare / cpu.spans).toFixed(3)}; instrumentation-grpc: ${(rate.peer / rate.bare).toFixed(3)} (CPU ${(cpu.bare / cpu.peer).toFixed(3)})`),
           ]
         : [];
