@@ -1,12 +1,15 @@
 // A GraphQL Yoga server over node:http in its own process, one per variant:
 //   bare                  no OpenTelemetry
 //   sdk-only              the SDK registered, no plugin (diagnostic: what the SDK's context manager costs alone)
+//   minimal-span          diagnostic: the least an operation-span plugin does (start a span, make it
+//                         active around execute, end it), no extraction, naming or error recording
 //   trace                 useTraceContext() — operation span
 //   trace-resolvers       useTraceContext({ resolverSpans: true })
 //   envelop-otel          @envelop/opentelemetry useOpenTelemetry({ resolvers: false }, provider)
 //   envelop-otel-resolvers  useOpenTelemetry({ resolvers: true }, provider)
 // Every variant but bare registers the same SDK (lib/sdk.cjs).
 import { createServer } from 'node:http';
+import { context, trace } from '@opentelemetry/api';
 import { useOpenTelemetry } from '@envelop/opentelemetry';
 import { useTraceContext } from '@tracehop/envelop';
 import { createYoga } from 'graphql-yoga';
@@ -24,6 +27,8 @@ function plugins() {
     case 'bare':
     case 'sdk-only':
       return [];
+    case 'minimal-span':
+      return [minimalSpanPlugin(tracerProvider.getTracer('bench-minimal-span'))];
     case 'trace':
       return [useTraceContext({ tracerProvider })];
     case 'trace-resolvers':
@@ -35,6 +40,25 @@ function plugins() {
     default:
       throw new Error(`unknown variant ${variant}`);
   }
+}
+
+/**
+ * Diagnostic, not a product: one span around execute and active inside it,
+ * through envelop's instrumentation API. No inbound headers, no trust policy,
+ * no name from the document, no error recording: the floor under any plugin
+ * that records an operation span.
+ */
+function minimalSpanPlugin(tracer) {
+  return {
+    instrumentation: {
+      execute(_payload, wrapped) {
+        const span = tracer.startSpan('GraphQL Operation');
+        const result = context.with(trace.setSpan(context.active(), span), wrapped);
+        if (typeof result?.then !== 'function') return void span.end();
+        return result.then(() => span.end());
+      },
+    },
+  };
 }
 
 const yoga = createYoga({ schema: patientsSchema(), plugins: plugins(), logging: false, graphiql: false, landingPage: false });
