@@ -8,7 +8,9 @@ import { WARD_QUERY, WARD_VARIABLES } from './lib/patients-schema.mjs';
 import { startWorker } from './lib/processes.mjs';
 import { goal, throughputTable } from './lib/report.mjs';
 
-const VARIANTS = ['bare', 'sdk-only', 'minimal-span', 'trace', 'envelop-otel', 'trace-resolvers', 'envelop-otel-resolvers'];
+const ALL_VARIANTS = ['bare', 'sdk-only', 'minimal-span', 'trace', 'envelop-otel', 'trace-resolvers', 'envelop-otel-resolvers'];
+/** Experiments: `BENCH_GRAPHQL_VARIANTS=bare,minimal-span,trace` narrows the run (goals missing a variant read NaN). */
+const VARIANTS = process.env.BENCH_GRAPHQL_VARIANTS ? ALL_VARIANTS.filter((v) => process.env.BENCH_GRAPHQL_VARIANTS.split(',').includes(v)) : ALL_VARIANTS;
 const LABELS = {
   bare: 'bare Yoga',
   'sdk-only': 'diagnostic: bare Yoga + SDK registered, no plugin',

@@ -14,7 +14,7 @@ const live = new Set();
  * @returns {Promise<Worker>}
  */
 export function startWorker(script, args, { label, cpuProf = false } = {}) {
-  const execArgv = ['--expose-gc'];
+  const execArgv = ['--expose-gc', ...(process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? [])];
   if (cpuProf) {
     mkdirSync(profileDir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label ?? script}.cpuprofile`);
