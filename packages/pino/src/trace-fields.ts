@@ -2,8 +2,12 @@ import { TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { spanIdToDecimal, traceIdToCloudLogging, traceIdToDatadog } from '@tracehop/core';
 import type { TraceMixinOptions } from './types.js';
 
-/** Writes one span context's trace fields into a log line's fields. */
-export type TraceFieldWriter = (fields: Record<string, unknown>, spanContext: SpanContext) => void;
+/**
+ * One span context's trace fields as a fresh object, built as a literal so
+ * every line of a format has the same V8 shape (pino then merges call-site
+ * fields into it and serializes it; a stable shape keeps both fast).
+ */
+export type TraceFieldWriter = (spanContext: SpanContext) => Record<string, unknown>;
 
 /** Cloud Logging's special payload fields (docs: structured-logging#special-payload-fields). */
 export const GCP_TRACE_KEY = 'logging.googleapis.com/trace';
@@ -29,11 +33,18 @@ function otelWriter(options: TraceMixinOptions): TraceFieldWriter {
   const traceIdKey = options.logKeys?.traceId ?? 'trace_id';
   const spanIdKey = options.logKeys?.spanId ?? 'span_id';
   const traceFlagsKey = options.logKeys?.traceFlags ?? 'trace_flags';
-  return (fields, spanContext) => {
-    fields[traceIdKey] = spanContext.traceId;
-    fields[spanIdKey] = spanContext.spanId;
-    fields[traceFlagsKey] = formatTraceFlags(spanContext.traceFlags);
-  };
+  if (traceIdKey === 'trace_id' && spanIdKey === 'span_id' && traceFlagsKey === 'trace_flags') {
+    return (spanContext) => ({
+      trace_id: spanContext.traceId,
+      span_id: spanContext.spanId,
+      trace_flags: formatTraceFlags(spanContext.traceFlags),
+    });
+  }
+  return (spanContext) => ({
+    [traceIdKey]: spanContext.traceId,
+    [spanIdKey]: spanContext.spanId,
+    [traceFlagsKey]: formatTraceFlags(spanContext.traceFlags),
+  });
 }
 
 /** W3C `trace-flags`: always two lowercase hex digits (`"01"`, `"00"`). */
@@ -44,12 +55,16 @@ export function formatTraceFlags(flags: number): string {
 }
 
 function gcpWriter(projectId: string | undefined): TraceFieldWriter {
-  return (fields, spanContext) => {
-    fields[GCP_TRACE_KEY] = traceIdToCloudLogging(spanContext.traceId, projectId);
-    fields[GCP_SPAN_ID_KEY] = spanContext.spanId;
+  // Many lines per trace: format the trace resource name once per trace ID.
+  const traceNames = lastValueCache((traceId) => traceIdToCloudLogging(traceId, projectId));
+  // The keys spelled out, not `[GCP_TRACE_KEY]`: V8 builds a literal with
+  // constant keys from one template; computed keys are added one by one.
+  return (spanContext) => ({
+    'logging.googleapis.com/trace': traceNames(spanContext.traceId),
+    'logging.googleapis.com/spanId': spanContext.spanId,
     // Explicit false too: an unsampled trace ID still correlates a request's lines.
-    fields[GCP_TRACE_SAMPLED_KEY] = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
-  };
+    'logging.googleapis.com/trace_sampled': (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
+  });
 }
 
 /**
@@ -65,9 +80,12 @@ function datadogWriter(options: TraceMixinOptions): TraceFieldWriter {
   // Many lines are written per span and per trace: convert each ID once (BigInt is the costly part).
   const traceIds = lastValueCache(traceIdToDatadog);
   const spanIds = lastValueCache(spanIdToDecimal);
-  return (fields, spanContext) => {
-    fields.dd = { trace_id: traceIds(spanContext.traceId), span_id: spanIds(spanContext.spanId), ...tags };
-  };
+  const hasTags = Object.keys(tags).length > 0;
+  return (spanContext) => ({
+    dd: hasTags
+      ? { trace_id: traceIds(spanContext.traceId), span_id: spanIds(spanContext.spanId), ...tags }
+      : { trace_id: traceIds(spanContext.traceId), span_id: spanIds(spanContext.spanId) },
+  });
 }
 
 /** Remembers the last input and its result: the hot path logs many lines for one ID. */

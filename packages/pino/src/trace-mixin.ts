@@ -17,17 +17,25 @@ import type { PinoMixin, TraceMixinOptions } from './types.js';
  * apart from the mixin, and the line would carry the key twice.
  */
 export function traceMixin(options: TraceMixinOptions = {}): PinoMixin {
-  const writeTraceFields = createTraceFieldWriter(options);
+  const traceFields = createTraceFieldWriter(options);
   const writeBaggageFields = createBaggageFieldWriter(options);
   const userMixin = options.mixin;
 
+  // The common case, trace fields only: one fresh object literal per line.
+  // Fresh every call: pino merges call-site fields into what a mixin returns.
+  if (!writeBaggageFields && !userMixin) {
+    return function tracehopMixin() {
+      const spanContext = activeSpanContext();
+      return spanContext ? traceFields(spanContext) : {};
+    };
+  }
+
   return function tracehopMixin(mergeObject, level, logger) {
-    // A fresh object every call: pino merges call-site fields into it.
     const fields: Record<string, unknown> = {};
     writeBaggageFields?.(fields);
     const spanContext = activeSpanContext();
     // Trace fields after baggage: a baggage key can never overwrite them.
-    if (spanContext) writeTraceFields(fields, spanContext);
+    if (spanContext) Object.assign(fields, traceFields(spanContext));
     return userMixin ? Object.assign(fields, userMixin(mergeObject, level, logger as never)) : fields;
   };
 }

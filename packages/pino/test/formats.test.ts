@@ -101,6 +101,23 @@ describe('no trace fields outside a valid span', () => {
     expect(raw).toEqual(['{"level":30,"msg":"hello"}']);
   });
 
+  test.each(formats)('$format: a valid span, then an invalid one, then the valid one again: fields only for the valid one', (options) => {
+    const { logger, lines } = captureLogger({ mixin: traceMixin(options) });
+    const valid = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    const invalid = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'not-hex', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+    context.with(valid, () => logger.info('one'));
+    context.with(invalid, () => logger.info('two'));
+    context.with(valid, () => logger.info('three'));
+    const [one, two, three] = lines();
+    expect(Object.keys(two!)).toEqual(['level', 'msg']);
+    expect(Object.keys(one!).length).toBeGreaterThan(2);
+    expect(three).toEqual({ ...one, msg: 'three' });
+  });
+
   test('after the span ends and its context is left, lines carry no trace fields again', () => {
     const { logger, lines } = captureLogger({ mixin: traceMixin() });
     inSpan(provider, () => logger.info('inside'));
