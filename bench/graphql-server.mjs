@@ -18,7 +18,8 @@ import sdkLib from './lib/sdk.cjs';
 import workerLib from './lib/worker.cjs';
 
 const { serve, resourceSnapshot } = workerLib;
-const variant = process.argv[2];
+// "bare-again" is the A/A control: bare Yoga in a second process.
+const variant = process.argv[2] === 'bare-again' ? 'bare' : process.argv[2];
 const sdk = variant === 'bare' ? undefined : sdkLib.startSdk();
 
 function plugins() {

@@ -17,7 +17,9 @@
 const { startSdk, startContextOnly } = require('./lib/sdk.cjs');
 const { serve, resourceSnapshot, closedLoop } = require('./lib/worker.cjs');
 
-const [role, variant, address, kind] = process.argv.slice(2);
+const [role, requested, address, kind] = process.argv.slice(2);
+// "bare-again" is the A/A control: bare grpc-js in a second pair of processes.
+const variant = requested === 'bare-again' ? 'bare' : requested;
 const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'active-handler', 'constant-headers', 'propagation', 'spans', 'peer'];
 if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}`);
 

@@ -16,8 +16,11 @@ const EMPTY_INTERCEPTORS = 'empty-interceptors';
 const ACTIVE_HANDLER = 'active-handler';
 /** Diagnostic, unary only: active-handler, plus a fixed traceparent and baggage written into a copy of the metadata. */
 const CONSTANT_HEADERS = 'constant-headers';
+/** Control, unary only: bare grpc-js again, in a second pair of processes (A/A). */
+const BARE_AGAIN = 'bare-again';
 const LABELS = {
   bare: 'bare grpc-js',
+  [BARE_AGAIN]: 'control: bare grpc-js again, other processes (A/A)',
   [CONTEXT_ONLY]: 'diagnostic: bare + context manager only',
   [EMPTY_INTERCEPTORS]: 'diagnostic: + pass-through interceptors',
   [ACTIVE_HANDLER]: 'diagnostic: + a context active in the handler',
@@ -27,12 +30,12 @@ const LABELS = {
   peer: 'instrumentation-grpc (same SDK)',
 };
 const DIAGNOSTIC_NOTE =
-  'Diagnostic rows are not products. "context manager only" enables the AsyncLocalStorage context manager (what the propagation-only variant needs for context to be active in handlers) and nothing else; "+ pass-through interceptors" adds a client and a server interceptor that do nothing, so grpc-js\'s interceptor machinery can be told from tracehop\'s work; "+ a context active in the handler" makes one fixed context active while the server handler runs (what any tracer must do, and Node 20\'s AsyncLocalStorage then propagates into every async resource grpc-js and http2 create for the reply), with no extraction, span or tracehop code; "+ the same two headers, as constants" also has the client write a fixed traceparent and baggage into a copy of the metadata, what carrying the headers through grpc-js and http2 costs before any code decides what they say.';
+  'The control row runs exactly what bare runs, in its own processes: its distance from 1.000 is how far two identical processes drift apart on this machine, the resolution of every other comparison in the table. Diagnostic rows are not products. "context manager only" enables the AsyncLocalStorage context manager (what the propagation-only variant needs for context to be active in handlers) and nothing else; "+ pass-through interceptors" adds a client and a server interceptor that do nothing, so grpc-js\'s interceptor machinery can be told from tracehop\'s work; "+ a context active in the handler" makes one fixed context active while the server handler runs (what any tracer must do, and Node 20\'s AsyncLocalStorage then propagates into every async resource grpc-js and http2 create for the reply), with no extraction, span or tracehop code; "+ the same two headers, as constants" also has the client write a fixed traceparent and baggage into a copy of the metadata, what carrying the headers through grpc-js and http2 costs before any code decides what they say.';
 const CASES = [
   {
     kind: 'unary',
     title: 'gRPC unary over loopback',
-    variants: ['bare', CONTEXT_ONLY, EMPTY_INTERCEPTORS, ACTIVE_HANDLER, CONSTANT_HEADERS, ...VARIANTS.slice(1)],
+    variants: ['bare', BARE_AGAIN, CONTEXT_ONLY, EMPTY_INTERCEPTORS, ACTIVE_HANDLER, CONSTANT_HEADERS, ...VARIANTS.slice(1)],
     concurrency: Number(process.env.BENCH_GRPC_CONCURRENCY ?? 32),
     unit: 'calls/s',
   },
@@ -115,8 +118,8 @@ export async function run(config = benchConfig()) {
     const goals =
       testCase.kind === 'unary'
         ? [
-            goal('gRPC unary, propagation only, ratio to bare', rate.propagation / rate.bare, '>=', 0.97, `CPU ratio ${(cpu.bare / cpu.propagation).toFixed(3)}; each step on top of the one before (throughput, CPU): context manager ${step(rate, cpu, 'bare', CONTEXT_ONLY)}; pass-through interceptors ${step(rate, cpu, CONTEXT_ONLY, EMPTY_INTERCEPTORS)}; a context active in the handler ${step(rate, cpu, EMPTY_INTERCEPTORS, ACTIVE_HANDLER)}; the two headers as constants ${step(rate, cpu, ACTIVE_HANDLER, CONSTANT_HEADERS)}; tracehop's own work (extract, inject, trust policy) ${step(rate, cpu, CONSTANT_HEADERS, 'propagation')}`),
-            goal('gRPC unary, client+server spans, ratio to bare', rate.spans / rate.bare, '>=', 0.9, `CPU ratio ${(cpu.bare / cpu.spans).toFixed(3)}; instrumentation-grpc: ${(rate.peer / rate.bare).toFixed(3)} (CPU ${(cpu.bare / cpu.peer).toFixed(3)})`),
+            goal('gRPC unary, propagation only, ratio to bare', rate.propagation / rate.bare, '>=', 0.97, `CPU ratio ${(cpu.bare / cpu.propagation).toFixed(3)}; A/A control ${step(rate, cpu, 'bare', BARE_AGAIN)}; each step on top of the one before (throughput, CPU): context manager ${step(rate, cpu, 'bare', CONTEXT_ONLY)}; pass-through interceptors ${step(rate, cpu, CONTEXT_ONLY, EMPTY_INTERCEPTORS)}; a context active in the handler ${step(rate, cpu, EMPTY_INTERCEPTORS, ACTIVE_HANDLER)}; the two headers as constants ${step(rate, cpu, ACTIVE_HANDLER, CONSTANT_HEADERS)}; tracehop's own work (extract, inject, trust policy) ${step(rate, cpu, CONSTANT_HEADERS, 'propagation')}`),
+            goal('gRPC unary, client+server spans, ratio to bare', rate.spans / rate.bare, '>=', 0.9, `CPU ratio ${(cpu.bare / cpu.spans).toFixed(3)}; A/A control ${step(rate, cpu, 'bare', BARE_AGAIN)}; instrumentation-grpc: ${(rate.peer / rate.bare).toFixed(3)} (CPU ${(cpu.bare / cpu.peer).toFixed(3)})`),
           ]
         : [];
     sections.push({
