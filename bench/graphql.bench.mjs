@@ -3,7 +3,7 @@
 // The query is lib/patients-schema.mjs's WardOverview (11 explicit resolvers).
 import { benchConfig } from './lib/config.mjs';
 import { isMain, runStandalone } from './lib/main.mjs';
-import { interleave } from './lib/measure.mjs';
+import { combineSamples, interleave, sumSnapshots } from './lib/measure.mjs';
 import { WARD_QUERY, WARD_VARIABLES } from './lib/patients-schema.mjs';
 import { startWorker } from './lib/processes.mjs';
 import { goal, throughputTable } from './lib/report.mjs';
@@ -28,9 +28,15 @@ const CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 16);
 
 export async function run(config = benchConfig()) {
   const load = await startWorker('http-load.mjs', [], { label: 'graphql-load' });
+  // Each variant runs in config.processes server processes (BENCH_PROCESSES); a round splits its time over them.
   const servers = new Map();
   for (const variant of VARIANTS) {
-    servers.set(variant, await startWorker('graphql-server.mjs', [variant], { label: `graphql-server-${variant}`, cpuProf: config.cpuProf }));
+    const processes = [];
+    for (let i = 0; i < config.processes; i++) {
+      const label = `graphql-server-${variant}${config.processes > 1 ? `-${i + 1}` : ''}`;
+      processes.push(await startWorker('graphql-server.mjs', [variant], { label, cpuProf: config.cpuProf }));
+    }
+    servers.set(variant, processes);
   }
   const body = JSON.stringify({ query: WARD_QUERY, variables: WARD_VARIABLES, operationName: 'WardOverview' });
 
@@ -39,14 +45,19 @@ export async function run(config = benchConfig()) {
     variants: VARIANTS,
     rounds: config.rounds,
     async runOnce(variant) {
-      const { port } = servers.get(variant).info;
-      const sample = await load.request('run', { port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds: config.seconds, concurrency: CONCURRENCY });
+      const samples = [];
+      for (const server of servers.get(variant)) {
+        const { port } = server.info;
+        const seconds = config.seconds / config.processes;
+        samples.push(await load.request('run', { port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds, concurrency: CONCURRENCY }));
+      }
+      const sample = combineSamples(samples);
       if (sample.failed > 0) throw new Error(`graphql/${variant}: ${sample.failed} requests failed, first: ${sample.firstError}`);
       return sample;
     },
-    snapshot: (variant) => servers.get(variant).request('snapshot'),
+    snapshot: async (variant) => sumSnapshots(await Promise.all(servers.get(variant).map((server) => server.request('snapshot')))),
   });
-  await Promise.all([load.stop(), ...[...servers.values()].map((server) => server.stop())]);
+  await Promise.all([load.stop(), ...[...servers.values()].flat().map((server) => server.stop())]);
 
   const rate = Object.fromEntries(results.map((result) => [result.variant, result.rate]));
   const cpu = Object.fromEntries(results.map((result) => [result.variant, result.cpuPerOp]));

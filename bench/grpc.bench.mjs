@@ -3,7 +3,7 @@
 // Unary and server-streaming (100 messages per call).
 import { benchConfig } from './lib/config.mjs';
 import { isMain, runStandalone } from './lib/main.mjs';
-import { interleave } from './lib/measure.mjs';
+import { combineSamples, interleave, sumSnapshots } from './lib/measure.mjs';
 import { startWorker } from './lib/processes.mjs';
 import { formatPercent, goal, throughputTable } from './lib/report.mjs';
 
@@ -48,17 +48,26 @@ const CASES = [
   },
 ];
 
-/** Starts a server and a client process per variant; only one pair is busy at a time. */
+/**
+ * Starts config.processes server + client pairs per variant (BENCH_PROCESSES,
+ * unary only); only one pair is busy at a time.
+ */
 async function startPairs({ kind, variants }, config) {
+  const count = kind === 'unary' ? config.processes : 1;
   const pairs = new Map();
   for (const variant of variants) {
     const prof = { cpuProf: config.cpuProf };
-    const server = await startWorker('grpc-worker.cjs', ['server', variant], { ...prof, label: `grpc-${kind}-server-${variant}` });
-    const client = await startWorker('grpc-worker.cjs', ['client', variant, server.info.address, kind], {
-      ...prof,
-      label: `grpc-${kind}-client-${variant}`,
-    });
-    pairs.set(variant, { server, client });
+    const list = [];
+    for (let i = 0; i < count; i++) {
+      const suffix = count > 1 ? `-${i + 1}` : '';
+      const server = await startWorker('grpc-worker.cjs', ['server', variant], { ...prof, label: `grpc-${kind}-server-${variant}${suffix}` });
+      const client = await startWorker('grpc-worker.cjs', ['client', variant, server.info.address, kind], {
+        ...prof,
+        label: `grpc-${kind}-client-${variant}${suffix}`,
+      });
+      list.push({ server, client });
+    }
+    pairs.set(variant, list);
   }
   return pairs;
 }
@@ -74,14 +83,21 @@ async function measureCase(testCase, config) {
     variants: testCase.variants,
     rounds: config.rounds,
     async runOnce(variant) {
-      const sample = await pairs.get(variant).client.request('run', { seconds: config.seconds, concurrency: testCase.concurrency });
+      const list = pairs.get(variant);
+      const samples = [];
+      for (const { client } of list) {
+        samples.push(await client.request('run', { seconds: config.seconds / list.length, concurrency: testCase.concurrency }));
+      }
+      const sample = combineSamples(samples);
       if (sample.failed > 0) throw new Error(`${testCase.kind}/${variant}: ${sample.failed} calls failed, first: ${sample.firstError}`);
       return sample;
     },
     // Heap, CPU and spans of both processes: the cost of a hop lands on both sides.
     async snapshot(variant) {
-      const { server, client } = pairs.get(variant);
-      const [s, c] = [await server.request('snapshot'), await client.request('snapshot')];
+      const sides = [];
+      for (const { server, client } of pairs.get(variant)) sides.push([await server.request('snapshot'), await client.request('snapshot')]);
+      const s = sumSnapshots(sides.map(([server]) => server));
+      const c = sumSnapshots(sides.map(([, client]) => client));
       return {
         heapBytes: s.heapBytes + c.heapBytes,
         cpuMicros: s.cpuMicros + c.cpuMicros,
@@ -93,7 +109,7 @@ async function measureCase(testCase, config) {
       };
     },
   });
-  await Promise.all([...pairs.values()].flatMap(({ server, client }) => [server.stop(), client.stop()]));
+  await Promise.all([...pairs.values()].flat().flatMap(({ server, client }) => [server.stop(), client.stop()]));
   return results;
 }
 

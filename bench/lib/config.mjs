@@ -11,7 +11,7 @@ function numberFromEnv(name, fallback) {
   return value;
 }
 
-/** @typedef {{ seconds: number, rounds: number, quick: boolean, cpuProf: boolean }} BenchConfig */
+/** @typedef {{ seconds: number, rounds: number, processes: number, quick: boolean, cpuProf: boolean }} BenchConfig */
 
 /** @returns {BenchConfig} */
 export function benchConfig() {
@@ -20,6 +20,10 @@ export function benchConfig() {
     seconds: numberFromEnv('BENCH_SECONDS', quick ? 0.5 : 3),
     // Measured rounds; one warm-up round more is run and discarded.
     rounds: numberFromEnv('BENCH_ROUNDS', quick ? 2 : 5),
+    // Processes per variant (gRPC unary and GraphQL): two identical processes
+    // can drift apart by 5-10 % for a whole run, so each round splits its time
+    // over several and the variant's numbers are their sum.
+    processes: Math.round(numberFromEnv('BENCH_PROCESSES', 1)),
     quick,
     // Write a .cpuprofile per worker process into bench/profiles/.
     cpuProf: process.env.BENCH_CPU_PROF === '1',

@@ -76,3 +76,27 @@ async function snapshotAll(variants, snapshot) {
   for (const variant of variants) snapshots.set(variant, await snapshot(variant));
   return snapshots;
 }
+
+/**
+ * One variant measured in several processes in the same round: their samples
+ * as one (operations and seconds add up, so the rate is the combined one).
+ */
+export function combineSamples(samples) {
+  return {
+    ops: samples.reduce((sum, sample) => sum + sample.ops, 0),
+    seconds: samples.reduce((sum, sample) => sum + sample.seconds, 0),
+    failed: samples.reduce((sum, sample) => sum + (sample.failed ?? 0), 0),
+    firstError: samples.find((sample) => sample.firstError)?.firstError,
+  };
+}
+
+/** Snapshots of a variant's processes as one: every numeric field summed. */
+export function sumSnapshots(snapshots) {
+  const total = {};
+  for (const snapshot of snapshots) {
+    for (const [key, value] of Object.entries(snapshot)) {
+      if (typeof value === 'number') total[key] = (total[key] ?? 0) + value;
+    }
+  }
+  return total;
+}
