@@ -32,17 +32,19 @@ export async function run(config = benchConfig()) {
   const load = await startWorker('http-load.mjs', [], { label: 'e2e-load' });
   const stacks = await startStacks(config);
   const body = JSON.stringify({ query: PATIENT_QUERY, variables: PATIENT_VARIABLES, operationName: 'PatientChart' });
+  async function runStack(variant, seconds) {
+    const { port } = stacks.get(variant).bff.info;
+    const sample = await load.request('run', { port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds, concurrency: CONCURRENCY });
+    if (sample.failed > 0) throw new Error(`e2e/${variant}: ${sample.failed} requests failed, first: ${sample.firstError}`);
+    return sample;
+  }
 
   const results = await interleave({
     title: 'end to end',
     variants: VARIANTS,
     rounds: config.rounds,
-    async runOnce(variant) {
-      const { port } = stacks.get(variant).bff.info;
-      const sample = await load.request('run', { port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds: config.seconds, concurrency: CONCURRENCY });
-      if (sample.failed > 0) throw new Error(`e2e/${variant}: ${sample.failed} requests failed, first: ${sample.firstError}`);
-      return sample;
-    },
+    runOnce: (variant) => runStack(variant, config.seconds),
+    prime: config.primeSeconds > 0 ? (variant) => runStack(variant, config.primeSeconds) : undefined,
     async snapshot(variant) {
       const { backend, bff } = stacks.get(variant);
       const [b, f] = [await backend.request('snapshot'), await bff.request('snapshot')];

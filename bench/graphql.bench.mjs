@@ -39,22 +39,24 @@ export async function run(config = benchConfig()) {
     servers.set(variant, processes);
   }
   const body = JSON.stringify({ query: WARD_QUERY, variables: WARD_VARIABLES, operationName: 'WardOverview' });
+  /** One variant for `seconds`, split over its server processes. */
+  async function runServers(variant, seconds) {
+    const list = servers.get(variant);
+    const samples = [];
+    for (const { info } of list) {
+      samples.push(await load.request('run', { port: info.port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds: seconds / list.length, concurrency: CONCURRENCY }));
+    }
+    const sample = combineSamples(samples);
+    if (sample.failed > 0) throw new Error(`graphql/${variant}: ${sample.failed} requests failed, first: ${sample.firstError}`);
+    return sample;
+  }
 
   const results = await interleave({
     title: 'GraphQL',
     variants: VARIANTS,
     rounds: config.rounds,
-    async runOnce(variant) {
-      const samples = [];
-      for (const server of servers.get(variant)) {
-        const { port } = server.info;
-        const seconds = config.seconds / config.processes;
-        samples.push(await load.request('run', { port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds, concurrency: CONCURRENCY }));
-      }
-      const sample = combineSamples(samples);
-      if (sample.failed > 0) throw new Error(`graphql/${variant}: ${sample.failed} requests failed, first: ${sample.firstError}`);
-      return sample;
-    },
+    runOnce: (variant) => runServers(variant, config.seconds),
+    prime: config.primeSeconds > 0 ? (variant) => runServers(variant, config.primeSeconds) : undefined,
     snapshot: async (variant) => sumSnapshots(await Promise.all(servers.get(variant).map((server) => server.request('snapshot')))),
   });
   await Promise.all([load.stop(), ...[...servers.values()].flat().map((server) => server.stop())]);

@@ -78,20 +78,21 @@ if (UNARY_OVERRIDE) CASES[0].variants = CASES[0].variants.filter((variant) => UN
 
 async function measureCase(testCase, config) {
   const pairs = await startPairs(testCase, config);
+  /** One variant for `seconds`, split over its pairs of processes. */
+  async function runPairs(variant, seconds) {
+    const list = pairs.get(variant);
+    const samples = [];
+    for (const { client } of list) samples.push(await client.request('run', { seconds: seconds / list.length, concurrency: testCase.concurrency }));
+    const sample = combineSamples(samples);
+    if (sample.failed > 0) throw new Error(`${testCase.kind}/${variant}: ${sample.failed} calls failed, first: ${sample.firstError}`);
+    return sample;
+  }
   const results = await interleave({
     title: testCase.title,
     variants: testCase.variants,
     rounds: config.rounds,
-    async runOnce(variant) {
-      const list = pairs.get(variant);
-      const samples = [];
-      for (const { client } of list) {
-        samples.push(await client.request('run', { seconds: config.seconds / list.length, concurrency: testCase.concurrency }));
-      }
-      const sample = combineSamples(samples);
-      if (sample.failed > 0) throw new Error(`${testCase.kind}/${variant}: ${sample.failed} calls failed, first: ${sample.firstError}`);
-      return sample;
-    },
+    runOnce: (variant) => runPairs(variant, config.seconds),
+    prime: config.primeSeconds > 0 ? (variant) => runPairs(variant, config.primeSeconds) : undefined,
     // Heap, CPU and spans of both processes: the cost of a hop lands on both sides.
     async snapshot(variant) {
       const sides = [];

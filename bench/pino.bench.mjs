@@ -54,6 +54,7 @@ export async function run(config = benchConfig()) {
     variants: VARIANTS,
     rounds: config.rounds,
     runOnce: (variant) => workers.get(variant).request('run', { seconds: config.seconds / 2 }),
+    prime: config.primeSeconds > 0 ? (variant) => workers.get(variant).request('run', { seconds: config.primeSeconds / 2 }) : undefined,
     snapshot: (variant) => workers.get(variant).request('snapshot'),
   });
   const fields = new Map([...workers].map(([variant, worker]) => [variant, worker.info.fields]));

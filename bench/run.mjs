@@ -31,7 +31,7 @@ function machine(config) {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
     `- node ${process.version}; load average at start (1/5/15 min): ${load}`,
-    `- config: ${config.seconds}s per variant per round, ${config.rounds} measured rounds + 1 warm-up, variants interleaved (rotated order per round)${config.processes > 1 ? `, ${config.processes} processes per variant (gRPC unary, GraphQL), each round's time split over them` : ''}${config.quick ? ' — QUICK MODE, numbers are indicative only' : ''}`,
+    `- config: ${config.seconds}s per variant per round, ${config.rounds} measured rounds + 1 warm-up, variants interleaved (rotated order per round)${config.primeSeconds > 0 ? `, each measured run preceded by an unmeasured ${config.primeSeconds}s one` : ''}${config.processes > 1 ? `, ${config.processes} processes per variant (gRPC unary, GraphQL), each round's time split over them` : ''}${config.quick ? ' — QUICK MODE, numbers are indicative only' : ''}`,
   ].join('\n');
 }
 

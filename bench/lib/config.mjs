@@ -11,7 +11,15 @@ function numberFromEnv(name, fallback) {
   return value;
 }
 
-/** @typedef {{ seconds: number, rounds: number, processes: number, quick: boolean, cpuProf: boolean }} BenchConfig */
+function nonNegativeFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** @typedef {{ seconds: number, rounds: number, processes: number, primeSeconds: number, quick: boolean, cpuProf: boolean }} BenchConfig */
 
 /** @returns {BenchConfig} */
 export function benchConfig() {
@@ -24,6 +32,11 @@ export function benchConfig() {
     // can drift apart by 5-10 % for a whole run, so each round splits its time
     // over several and the variant's numbers are their sum.
     processes: Math.round(numberFromEnv('BENCH_PROCESSES', 1)),
+    // An unmeasured run right before each measured one. With rotated orders a
+    // variant can sit idle for up to two rounds, and an idle V8 process needs
+    // a moment to get fast again: without priming, whichever variant ran last
+    // in a round measured slow. 0 turns it off.
+    primeSeconds: nonNegativeFromEnv('BENCH_PRIME_SECONDS', quick ? 0.1 : 0.5),
     quick,
     // Write a .cpuprofile per worker process into bench/profiles/.
     cpuProf: process.env.BENCH_CPU_PROF === '1',

@@ -30,15 +30,22 @@ function difference(after, before) {
  * @param {number} plan.rounds        measured rounds (a warm-up round is added)
  * @param {(variant: string) => Promise<Sample>} plan.runOnce
  * @param {(variant: string) => Promise<Snapshot>} plan.snapshot  heap after GC, plus counters (spans, …)
+ * @param {(variant: string) => Promise<Sample | undefined>} [plan.prime]  an unmeasured run right before each
+ *   measured one; its operations count toward CPU/op (its CPU is in the snapshots), not toward throughput
  * @returns {Promise<Array<{ variant: string, rates: number[], rate: number, spread: number, ops: number, delta: Snapshot, heapPer100k: number, cpuPerOp: number }>>}
  */
-export async function interleave({ title, variants, rounds, runOnce, snapshot }) {
+export async function interleave({ title, variants, rounds, runOnce, snapshot, prime }) {
   const rates = new Map(variants.map((variant) => [variant, []]));
   const ops = new Map(variants.map((variant) => [variant, 0]));
+  const primedOps = new Map(variants.map((variant) => [variant, 0]));
   let before;
   for (let round = 0; round <= rounds; round++) {
     const line = [];
     for (const variant of rotated(variants, round)) {
+      if (round > 0 && prime) {
+        const primed = await prime(variant);
+        if (primed) primedOps.set(variant, primedOps.get(variant) + primed.ops);
+      }
       const sample = await runOnce(variant);
       const rate = sample.ops / sample.seconds;
       line.push(`${variant} ${Math.round(rate)}/s`);
@@ -56,17 +63,19 @@ export async function interleave({ title, variants, rounds, runOnce, snapshot })
     const measured = rates.get(variant);
     const rate = median(measured);
     const delta = difference(after.get(variant), before.get(variant));
+    // Every operation since warm-up, primed ones too: the snapshots' CPU, heap and counters include them.
+    const allOps = ops.get(variant) + primedOps.get(variant);
     return {
       variant,
       rates: measured,
       rate,
       // (max - min) / median: how much to trust a ratio near a goal.
       spread: (Math.max(...measured) - Math.min(...measured)) / rate,
-      ops: ops.get(variant),
+      ops: allOps,
       delta,
-      heapPer100k: (delta.heapBytes / ops.get(variant)) * 100_000,
+      heapPer100k: (delta.heapBytes / allOps) * 100_000,
       // Over the measured rounds; includes the few in-flight operations drained after each deadline.
-      cpuPerOp: delta.cpuMicros / ops.get(variant),
+      cpuPerOp: delta.cpuMicros / allOps,
     };
   });
 }
