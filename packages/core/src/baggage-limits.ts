@@ -1,4 +1,5 @@
 import { propagation, type Baggage, type BaggageEntry, type Context } from '@opentelemetry/api';
+import { keepEntries, withBaggage } from './baggage-entries.js';
 import type { BaggageLimits } from './types.js';
 
 /** W3C baggage: a platform must propagate 64 members / 8192 bytes; we never send more. */
@@ -34,29 +35,18 @@ interface LimitMemo {
 }
 const limitedBaggage = new WeakMap<Baggage, LimitMemo>();
 
-function withBaggage(context: Context, original: Baggage, result: Baggage | undefined): Context {
-  if (result === original) return context;
-  return result ? propagation.setBaggage(context, result) : propagation.deleteBaggage(context);
-}
-
 function limit(baggage: Baggage, maxMembers: number, maxBytes: number): Baggage | undefined {
-  const entries = baggage.getAllEntries();
-
-  const kept: Record<string, BaggageEntry> = {};
   let keptCount = 0;
   let bytes = 0;
-  for (const [key, entry] of entries) {
-    if (keptCount === maxMembers) break;
-    if (!isSendable(key, entry)) continue;
+  return keepEntries(baggage, (key, entry) => {
+    if (keptCount === maxMembers || !isSendable(key, entry)) return false;
     // Serialized exactly as W3CBaggagePropagator writes it, plus a comma separator.
     const size = memberSize(key, entry) + (keptCount === 0 ? 0 : 1);
-    if (bytes + size > maxBytes) continue; // skip the whole member; a smaller later one may fit
-    kept[key] = entry;
+    if (bytes + size > maxBytes) return false; // skip the whole member; a smaller later one may fit
     keptCount++;
     bytes += size;
-  }
-  if (keptCount === entries.length) return baggage;
-  return keptCount === 0 ? undefined : propagation.createBaggage(kept);
+    return true;
+  });
 }
 
 // RFC 7230 token: what a baggage key must be once percent-encoded.
