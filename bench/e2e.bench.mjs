@@ -3,7 +3,8 @@
 import { benchConfig } from './lib/config.mjs';
 import { PATIENT_QUERY, PATIENT_VARIABLES } from './lib/e2e-schema.mjs';
 import { isMain, runStandalone } from './lib/main.mjs';
-import { interleave } from './lib/measure.mjs';
+import { CALLER_TRACE_ID, HTTP_CONCURRENCY, postLoad } from './lib/http-load-client.mjs';
+import { combineSamples, interleave } from './lib/measure.mjs';
 import { startWorker } from './lib/processes.mjs';
 import { formatPercent, goal, throughputTable } from './lib/report.mjs';
 
@@ -13,15 +14,12 @@ const LABELS = {
   'sdk-only': 'diagnostic: SDK registered in both, nothing else',
   on: 'everything on (useTraceContext, grpc client+server spans, traceMixin in both)',
 };
-const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
-const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
-const CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 16);
 
 async function startStacks(config) {
   const stacks = new Map();
   for (const variant of VARIANTS) {
     const prof = { cpuProf: config.cpuProf };
-    const backend = await startWorker('e2e-backend.mjs', [variant, TRACE_ID], { ...prof, label: `e2e-backend-${variant}` });
+    const backend = await startWorker('e2e-backend.mjs', [variant, CALLER_TRACE_ID], { ...prof, label: `e2e-backend-${variant}` });
     const bff = await startWorker('e2e-bff.mjs', [variant, backend.info.address], { ...prof, label: `e2e-bff-${variant}` });
     stacks.set(variant, { backend, bff });
   }
@@ -34,9 +32,7 @@ export async function run(config = benchConfig()) {
   const body = JSON.stringify({ query: PATIENT_QUERY, variables: PATIENT_VARIABLES, operationName: 'PatientChart' });
   async function runStack(variant, seconds) {
     const { port } = stacks.get(variant).bff.info;
-    const sample = await load.request('run', { port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds, concurrency: CONCURRENCY });
-    if (sample.failed > 0) throw new Error(`e2e/${variant}: ${sample.failed} requests failed, first: ${sample.firstError}`);
-    return sample;
+    return combineSamples([await postLoad(load, { port, body, seconds })], `e2e/${variant}`);
   }
 
   const results = await interleave({
@@ -57,7 +53,7 @@ export async function run(config = benchConfig()) {
   const cpu = Object.fromEntries(results.map((result) => [result.variant, result.cpuPerOp]));
   return [
     {
-      title: `End to end: HTTP → Yoga BFF → gRPC backend (2 backend calls, 4 log lines per request) — ${CONCURRENCY} requests in flight, ${config.seconds}s × ${config.rounds} rounds`,
+      title: `End to end: HTTP → Yoga BFF → gRPC backend (2 backend calls, 4 log lines per request) — ${HTTP_CONCURRENCY} requests in flight, ${config.seconds}s × ${config.rounds} rounds`,
       tables: [
         throughputTable(results, {
           bare: 'off',

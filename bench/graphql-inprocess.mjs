@@ -8,38 +8,25 @@
 //   node bench/graphql-inprocess.mjs            all variants
 //   ONLY=sdk-only,trace node bench/graphql-inprocess.mjs
 import { useOpenTelemetry } from '@envelop/opentelemetry';
-import { context, trace } from '@opentelemetry/api';
 import { useTraceContext } from '@tracehop/envelop';
 import { createYoga } from 'graphql-yoga';
 import { assertBuilt } from './lib/dist.mjs';
+import { CALLER_TRACEPARENT } from './lib/http-load-client.mjs';
+import { minimalSpanPlugin } from './lib/minimal-span-plugin.mjs';
 import { patientsSchema, WARD_QUERY, WARD_VARIABLES } from './lib/patients-schema.mjs';
 import sdkLib from './lib/sdk.cjs';
 
 assertBuilt();
 const sdk = sdkLib.startSdk();
 const tracerProvider = sdk.provider;
-const tracer = tracerProvider.getTracer('bench-minimal-span');
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const REQUESTS = Number(process.env.REQUESTS ?? 6000);
 const CONCURRENCY = 16;
-const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 const VARIANTS = {
   'sdk-only': () => [],
-  // The least an operation-span plugin does: a span around execute, active inside it.
-  'minimal-span': () => [
-    {
-      instrumentation: {
-        execute(_payload, wrapped) {
-          const span = tracer.startSpan('GraphQL Operation');
-          const result = context.with(trace.setSpan(context.active(), span), wrapped);
-          if (typeof result?.then !== 'function') return void span.end();
-          return result.then(() => span.end());
-        },
-      },
-    },
-  ],
+  'minimal-span': () => [minimalSpanPlugin(tracerProvider.getTracer('bench-minimal-span'))],
   'trace-no-span': () => [useTraceContext({ tracerProvider, operationSpan: false })],
   trace: () => [useTraceContext({ tracerProvider })],
   'envelop-otel': () => [useOpenTelemetry({ resolvers: false }, tracerProvider)],
@@ -58,7 +45,7 @@ const body = JSON.stringify({ query: WARD_QUERY, variables: WARD_VARIABLES, oper
 async function request(yoga) {
   const response = await yoga.fetch('http://localhost/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', traceparent: TRACEPARENT },
+    headers: { 'content-type': 'application/json', traceparent: CALLER_TRACEPARENT },
     body,
   });
   const result = await response.json();

@@ -9,10 +9,10 @@
 //   envelop-otel-resolvers  useOpenTelemetry({ resolvers: true }, provider)
 // Every variant but bare registers the same SDK (lib/sdk.cjs).
 import { createServer } from 'node:http';
-import { context, trace } from '@opentelemetry/api';
 import { useOpenTelemetry } from '@envelop/opentelemetry';
 import { useTraceContext } from '@tracehop/envelop';
 import { createYoga } from 'graphql-yoga';
+import { minimalSpanPlugin } from './lib/minimal-span-plugin.mjs';
 import { patientsSchema } from './lib/patients-schema.mjs';
 import sdkLib from './lib/sdk.cjs';
 import workerLib from './lib/worker.cjs';
@@ -41,25 +41,6 @@ function plugins() {
     default:
       throw new Error(`unknown variant ${variant}`);
   }
-}
-
-/**
- * Diagnostic, not a product: one span around execute and active inside it,
- * through envelop's instrumentation API. No inbound headers, no trust policy,
- * no name from the document, no error recording: the floor under any plugin
- * that records an operation span.
- */
-function minimalSpanPlugin(tracer) {
-  return {
-    instrumentation: {
-      execute(_payload, wrapped) {
-        const span = tracer.startSpan('GraphQL Operation');
-        const result = context.with(trace.setSpan(context.active(), span), wrapped);
-        if (typeof result?.then !== 'function') return void span.end();
-        return result.then(() => span.end());
-      },
-    },
-  };
 }
 
 const yoga = createYoga({ schema: patientsSchema(), plugins: plugins(), logging: false, graphiql: false, landingPage: false });

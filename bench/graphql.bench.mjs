@@ -3,6 +3,7 @@
 // The query is lib/patients-schema.mjs's WardOverview (11 explicit resolvers).
 import { benchConfig } from './lib/config.mjs';
 import { isMain, runStandalone } from './lib/main.mjs';
+import { HTTP_CONCURRENCY, postLoad } from './lib/http-load-client.mjs';
 import { combineSamples, interleave, sumSnapshots } from './lib/measure.mjs';
 import { WARD_QUERY, WARD_VARIABLES } from './lib/patients-schema.mjs';
 import { startWorker } from './lib/processes.mjs';
@@ -22,9 +23,6 @@ const LABELS = {
   'envelop-otel-resolvers': '@envelop/opentelemetry (resolvers: true)',
 };
 const PEER_OF = { trace: 'envelop-otel', 'trace-resolvers': 'envelop-otel-resolvers' };
-/** The browser's trace, as a BFF receives it. */
-export const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-const CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 16);
 
 export async function run(config = benchConfig()) {
   const load = await startWorker('http-load.mjs', [], { label: 'graphql-load' });
@@ -43,12 +41,8 @@ export async function run(config = benchConfig()) {
   async function runServers(variant, seconds) {
     const list = servers.get(variant);
     const samples = [];
-    for (const { info } of list) {
-      samples.push(await load.request('run', { port: info.port, path: '/graphql', body, headers: { traceparent: TRACEPARENT }, seconds: seconds / list.length, concurrency: CONCURRENCY }));
-    }
-    const sample = combineSamples(samples);
-    if (sample.failed > 0) throw new Error(`graphql/${variant}: ${sample.failed} requests failed, first: ${sample.firstError}`);
-    return sample;
+    for (const { info } of list) samples.push(await postLoad(load, { port: info.port, body, seconds: seconds / list.length }));
+    return combineSamples(samples, `graphql/${variant}`);
   }
 
   const results = await interleave({
@@ -65,7 +59,7 @@ export async function run(config = benchConfig()) {
   const cpu = Object.fromEntries(results.map((result) => [result.variant, result.cpuPerOp]));
   return [
     {
-      title: `GraphQL Yoga over HTTP (query WardOverview, 11 resolvers) — ${CONCURRENCY} requests in flight, ${config.seconds}s × ${config.rounds} rounds`,
+      title: `GraphQL Yoga over HTTP (query WardOverview, 11 resolvers) — ${HTTP_CONCURRENCY} requests in flight, ${config.seconds}s × ${config.rounds} rounds`,
       tables: [
         throughputTable(results, {
           bare: 'bare',

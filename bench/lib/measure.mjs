@@ -89,14 +89,17 @@ async function snapshotAll(variants, snapshot) {
 /**
  * One variant measured in several processes in the same round: their samples
  * as one (operations and seconds add up, so the rate is the combined one).
+ * A failed operation fails the benchmark: a variant that errors is not fast.
  */
-export function combineSamples(samples) {
-  return {
-    ops: samples.reduce((sum, sample) => sum + sample.ops, 0),
-    seconds: samples.reduce((sum, sample) => sum + sample.seconds, 0),
-    failed: samples.reduce((sum, sample) => sum + (sample.failed ?? 0), 0),
-    firstError: samples.find((sample) => sample.firstError)?.firstError,
+export function combineSamples(samples, label) {
+  const sample = {
+    ops: samples.reduce((sum, one) => sum + one.ops, 0),
+    seconds: samples.reduce((sum, one) => sum + one.seconds, 0),
+    failed: samples.reduce((sum, one) => sum + (one.failed ?? 0), 0),
+    firstError: samples.find((one) => one.firstError)?.firstError,
   };
+  if (sample.failed > 0) throw new Error(`${label}: ${sample.failed} operations failed, first: ${sample.firstError}`);
+  return sample;
 }
 
 /** Snapshots of a variant's processes as one: every numeric field summed. */
