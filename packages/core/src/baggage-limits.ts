@@ -27,6 +27,20 @@ export function limitBaggage(context: Context, limits: BaggageLimits = {}): Cont
   return withBaggage(context, baggage, result);
 }
 
+/**
+ * A hop's limits: `overrides` over `defaults`, field by field, so
+ * `{ maxMembers: 50 }` keeps the hop's default byte cap. Called at factory
+ * time; a limit that is not a non-negative integer is a configuration error
+ * and throws there, never on a request.
+ */
+export function mergeBaggageLimits(defaults: Required<BaggageLimits>, overrides: BaggageLimits | undefined): Required<BaggageLimits> {
+  const merged = { maxMembers: overrides?.maxMembers ?? defaults.maxMembers, maxBytes: overrides?.maxBytes ?? defaults.maxBytes };
+  for (const [name, value] of Object.entries(merged)) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`tracehop: baggageLimits.${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return merged;
+}
+
 interface LimitMemo {
   maxMembers: number;
   maxBytes: number;

@@ -1,17 +1,14 @@
-export type { BaggageLimits, InboundContext, PropagationOptions, TrustPolicy } from './types.js';
-export { createPropagator, defaultPropagator, resolvePropagator } from './propagator.js';
+// The kernel every hop shares. What tracehop's own packages need beyond this
+// lives in `@tracehop/core/internal`, with no compatibility promise.
+export type { BaggageLimits, ContextEnricher, InboundContext, InstrumentationOptions, TrustPolicy } from './types.js';
+export type { BaggageAcceptance } from './baggage-entries.js';
+export { createPropagator, defaultPropagator } from './propagator.js';
 export type { CreatePropagatorOptions } from './propagator.js';
-export { CLOUD_TRACE_CONTEXT_HEADER, CloudTraceContextPropagator } from './cloud-trace-propagator.js';
-export { applyBaggagePolicy, compileTrustPolicy, extractInbound } from './trust-policy.js';
-export type { CompiledTrustPolicy } from './trust-policy.js';
+export { compileTrustPolicy } from './inbound.js';
+export type { CompiledTrustPolicy, InboundDefaults } from './inbound.js';
 export { injectOutbound } from './outbound.js';
 export type { OutboundOptions } from './outbound.js';
-export { limitBaggage, W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_MEMBERS } from './baggage-limits.js';
-export { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
-export type { BaggageAcceptance } from './baggage-entries.js';
+export { neverThrow } from './never-throw.js';
 export { headersGetter } from './headers.js';
-export { parseTraceState, TRACESTATE_MAX_MEMBERS } from './tracestate.js';
 export type { HeadersLike } from './headers.js';
-export { semconvStability } from './semconv.js';
-export type { SemconvStability } from './semconv.js';
 export { decimalToSpanId, spanIdToDecimal, traceIdToCloudLogging, traceIdToDatadog } from './ids.js';

@@ -1,11 +1,13 @@
-import { diag, propagation, type Context, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import { isSpanContextValid, propagation, trace, TraceFlags, type Context, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
 import { limitBaggage } from './baggage-limits.js';
+import { neverThrow } from './never-throw.js';
 import { resolvePropagator } from './propagator.js';
+import { withRandomFlag } from './random-flag.js';
 import type { BaggageLimits } from './types.js';
 
 /** Options for {@link injectOutbound}. */
 export interface OutboundOptions {
-  /** See {@link PropagationOptions.propagator}. */
+  /** See {@link InstrumentationOptions.propagator}. */
   propagator?: TextMapPropagator | undefined;
   /**
    * Send baggage with the call. Turn off for calls that leave the trust
@@ -13,13 +15,24 @@ export interface OutboundOptions {
    * @default true
    */
   forwardBaggage?: boolean | undefined;
-  /** Caps on the baggage sent; never above the W3C limits. */
+  /** Caps on the baggage sent; never above the W3C limits. Merged field by field over the hop's defaults. */
   baggageLimits?: BaggageLimits | undefined;
+  /**
+   * Also write Sentry's `sentry-trace` header (`<trace>-<span>-<sampled>`) for
+   * the same span, so a Sentry-instrumented service downstream continues this
+   * trace instead of starting its own (Sentry's propagator ignores `traceparent`).
+   * @default false
+   */
+  sentryTrace?: boolean | undefined;
 }
 
+export const SENTRY_TRACE_HEADER = 'sentry-trace';
+
 /**
- * Writes `context` into an outbound carrier. Never throws: a failing
- * propagator or setter leaves the carrier as far as it got and the call goes on.
+ * The outbound path: writes `context` into a carrier with the propagator,
+ * baggage within the limits, and Level 2's random flag carried on (see
+ * `random-flag.ts`). Never throws: a failing propagator or setter leaves the
+ * carrier as far as it got and the call goes on.
  */
 export function injectOutbound<Carrier>(
   context: Context,
@@ -27,11 +40,21 @@ export function injectOutbound<Carrier>(
   setter: TextMapSetter<Carrier>,
   options: OutboundOptions = {},
 ): void {
-  try {
-    const outbound =
-      options.forwardBaggage === false ? propagation.deleteBaggage(context) : limitBaggage(context, options.baggageLimits);
-    resolvePropagator(options.propagator).inject(outbound, carrier, setter);
-  } catch (error) {
-    diag.debug('tracehop: outbound propagator threw; the call continues without full context', error);
-  }
+  neverThrow(
+    () => {
+      const withBaggage = options.forwardBaggage === false ? propagation.deleteBaggage(context) : limitBaggage(context, options.baggageLimits);
+      const outbound = withRandomFlag(withBaggage);
+      resolvePropagator(options.propagator).inject(outbound, carrier, setter);
+      if (options.sentryTrace) writeSentryTrace(outbound, carrier, setter);
+    },
+    undefined,
+    'the outbound propagator threw; the call goes on without its full context',
+  );
+}
+
+function writeSentryTrace<Carrier>(context: Context, carrier: Carrier, setter: TextMapSetter<Carrier>): void {
+  const spanContext = trace.getSpanContext(context);
+  if (!spanContext || !isSpanContextValid(spanContext)) return;
+  const sampled = spanContext.traceFlags & TraceFlags.SAMPLED ? '1' : '0';
+  setter.set(carrier, SENTRY_TRACE_HEADER, `${spanContext.traceId}-${spanContext.spanId}-${sampled}`);
 }

@@ -1,9 +1,9 @@
-import type { Context, Link, SpanContext, TextMapPropagator } from '@opentelemetry/api';
+import type { Context, Link, SpanContext, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import type { BaggageAcceptance } from './baggage-entries.js';
 
 /**
- * Who may continue a trace or hand us baggage. Every server-side hop
- * (gRPC server, GraphQL plugin, the W3C test service) compiles one of these.
+ * Who may continue a trace or hand us baggage. Every inbound hop (gRPC server,
+ * GraphQL plugin, an HTTP edge) takes one as its `trust` option.
  *
  * `Request` is whatever the hop knows about the caller: gRPC call info, an
  * HTTP request, an authenticated principal.
@@ -33,7 +33,10 @@ export interface TrustPolicy<Request = unknown> {
 
 /** What the inbound path decided for one request. */
 export interface InboundContext {
-  /** The context the request's work runs in: remote parent (trusted) or root, plus kept baggage. */
+  /**
+   * The context the request's work runs in: the base context with the
+   * caller's span context (trusted) or none (untrusted), and the kept baggage.
+   */
   readonly context: Context;
   /** Links for the request's first span (the untrusted remote context, if any). */
   readonly links: Link[];
@@ -43,11 +46,17 @@ export interface InboundContext {
   readonly trusted: boolean;
 }
 
-/** Options shared by every hop that reads or writes headers. */
-export interface PropagationOptions {
+/** Options every hop that records spans and reads or writes headers takes. */
+export interface InstrumentationOptions {
   /**
-   * Propagator used for inject and extract. Defaults to the globally registered
-   * one when there is one, else W3C trace context + W3C baggage.
+   * Where spans go. Never registered globally.
+   * @default the global provider from `@opentelemetry/api` (a no-op until an SDK is registered; propagation works either way)
+   */
+  tracerProvider?: TracerProvider;
+  /**
+   * Reads and writes `traceparent`/`tracestate`/`baggage`. Resolved per call,
+   * because an SDK may be registered after the hop was created.
+   * @default the registered global propagator, else W3C trace context + W3C baggage
    */
   propagator?: TextMapPropagator;
 }
@@ -56,6 +65,13 @@ export interface PropagationOptions {
 export interface BaggageLimits {
   /** @default 64 (W3C baggage: what a platform must always propagate) */
   maxMembers?: number;
-  /** Serialized `baggage` header size in bytes. @default 8192 */
+  /** Serialized `baggage` header size in bytes. @default 8192 (hops may lower it: gRPC sends 4096) */
   maxBytes?: number;
 }
+
+/**
+ * Derives the context a request runs in from the one its inbound hop
+ * continued, once per request, once the request is authenticated: this is
+ * where the tenant is set (`tenantFromAuth` in `@tracehop/tenant` builds one).
+ */
+export type ContextEnricher<Request = unknown> = (otelContext: Context, request: Request) => Context;

@@ -1,7 +1,8 @@
 import { baggageEntryMetadataFromString, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { defaultPropagator, limitBaggage } from '../src/index.js';
+import { defaultPropagator } from '../src/index.js';
+import { limitBaggage, mergeBaggageLimits } from '../src/internal.js';
 
 const setter = { set: (c: Record<string, string>, k: string, v: string) => (c[k] = v) };
 

@@ -1,7 +1,8 @@
 import { context, propagation, ROOT_CONTEXT, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { afterEach, expect, test } from 'vitest';
-import { CloudTraceContextPropagator, createPropagator, defaultPropagator, resolvePropagator } from '../src/index.js';
+import { createPropagator, defaultPropagator } from '../src/index.js';
+import { CloudTraceContextPropagator, resolvePropagator } from '../src/internal.js';
 
 const getter = { keys: (c: Record<string, string>) => Object.keys(c), get: (c: Record<string, string>, k: string) => c[k] };
 const setter = { set: (c: Record<string, string>, k: string, v: string) => (c[k] = v) };

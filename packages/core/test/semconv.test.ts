@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { semconvStability } from '../src/index.js';
+import { semconvStability } from '../src/internal.js';
 
 test.each([
   [undefined, { old: true, stable: false }],

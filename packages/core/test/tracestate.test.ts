@@ -1,7 +1,8 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { compileTrustPolicy, extractInbound, headersGetter, parseTraceState } from '../src/index.js';
+import { compileTrustPolicy, headersGetter } from '../src/index.js';
+import { parseTraceState } from '../src/internal.js';
 
 const TRACEPARENT = '00-12345678901234567890123456789012-1234567890123456-01';
 
@@ -48,13 +49,13 @@ test('set and unset return new states, most recent first', () => {
 
 test('the inbound path applies it: an invalid tracestate is dropped, the trace kept', () => {
   const policy = compileTrustPolicy({}, { acceptBaggage: true });
-  const valid = extractInbound({ traceparent: TRACEPARENT, tracestate: 'foo@=1,bar=2' }, headersGetter, policy, undefined);
+  const valid = policy.continueTrace(ROOT_CONTEXT, { traceparent: TRACEPARENT, tracestate: 'foo@=1,bar=2' }, headersGetter, undefined);
   expect(trace.getSpanContext(valid.context)?.traceState?.serialize()).toBe('foo@=1,bar=2');
-  const invalid = extractInbound({ traceparent: TRACEPARENT, tracestate: 'foo=bar=baz,ok=1' }, headersGetter, policy, undefined);
+  const invalid = policy.continueTrace(ROOT_CONTEXT, { traceparent: TRACEPARENT, tracestate: 'foo=bar=baz,ok=1' }, headersGetter, undefined);
   expect(trace.getSpanContext(invalid.context)).toMatchObject({ traceId: '12345678901234567890123456789012', traceState: undefined });
-  const none = extractInbound({ traceparent: TRACEPARENT }, headersGetter, policy, undefined);
+  const none = policy.continueTrace(ROOT_CONTEXT, { traceparent: TRACEPARENT }, headersGetter, undefined);
   expect(trace.getSpanContext(none.context)?.traceState).toBeUndefined();
-  expect(trace.getSpanContext(extractInbound({ tracestate: 'a=1' }, headersGetter, policy, undefined).context)).toBeUndefined();
+  expect(trace.getSpanContext(policy.continueTrace(ROOT_CONTEXT, { tracestate: 'a=1' }, headersGetter, undefined).context)).toBeUndefined();
   expect(ROOT_CONTEXT).toBeDefined();
 });
 

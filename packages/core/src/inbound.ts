@@ -1,0 +1,149 @@
+import {
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  trace,
+  type Context,
+  type Link,
+  type SpanContext,
+  type TextMapGetter,
+  type TextMapPropagator,
+} from '@opentelemetry/api';
+import { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
+import { neverThrow } from './never-throw.js';
+import { resolvePropagator } from './propagator.js';
+import { rememberRandomFlag } from './random-flag.js';
+import { parseTraceState } from './tracestate.js';
+import type { InboundContext, TrustPolicy } from './types.js';
+
+/** What differs between inbound hops: the default for {@link TrustPolicy.acceptBaggage}, the propagator. */
+export interface InboundDefaults {
+  /** `true` for internal servers (gRPC), `false` at a public edge (GraphQL). */
+  acceptBaggage: boolean;
+  /** See {@link InstrumentationOptions.propagator}. */
+  propagator?: TextMapPropagator | undefined;
+}
+
+/** A {@link TrustPolicy} compiled once per hop, applied once per request. */
+export interface CompiledTrustPolicy<Request> {
+  /**
+   * The inbound path: continues the caller's trace on `base` (the context the
+   * request would run in without one) when the policy trusts the caller, with
+   * the baggage it accepts; otherwise `base` with no span and no baggage, and a
+   * link to the caller's span. Never throws.
+   */
+  continueTrace<Carrier>(base: Context, carrier: Carrier, getter: TextMapGetter<Carrier>, request: Request): InboundContext;
+  /**
+   * The policy's baggage rules applied to baggage that something else
+   * (instrumentation-http) already extracted into `context`. Never throws.
+   */
+  applyBaggagePolicy(context: Context, request: Request): Context;
+}
+
+/** Compiles `policy` with the hop's defaults, at factory time (not per request). */
+export function compileTrustPolicy<Request>(policy: TrustPolicy<Request> = {}, defaults: InboundDefaults): CompiledTrustPolicy<Request> {
+  const trust = policy.trustTraceContext ?? true;
+  const accept = policy.acceptBaggage ?? defaults.acceptBaggage;
+  const linkUntrusted = policy.linkUntrusted ?? true;
+  const propagator = defaults.propagator;
+  // true and false stay as such: the hot path then skips the per-key loop.
+  const filter = typeof accept === 'boolean' ? accept : toBaggagePredicate(accept);
+
+  const trusts = (request: Request): boolean =>
+    typeof trust === 'boolean'
+      ? trust
+      : neverThrow(() => trust(request), false, 'the trustTraceContext predicate threw; the caller is treated as untrusted');
+
+  const keepAccepted = (context: Context, request: Request): Context => {
+    if (filter === true || !propagation.getBaggage(context)) return context;
+    if (filter === false) return propagation.deleteBaggage(context);
+    const predicate = (key: string) =>
+      neverThrow(() => filter(key, request), false, 'the acceptBaggage predicate threw; the entry is dropped');
+    return keepBaggageEntries(context, predicate);
+  };
+
+  return {
+    continueTrace(base, carrier, getter, request) {
+      const start = withoutTraceContext(base);
+      const extracted = neverThrow(
+        () => extractRemote(start, carrier, getter, propagator),
+        undefined,
+        'reading the inbound trace context threw; the request starts a new trace',
+      );
+      if (!extracted) return { context: start, links: [], remote: undefined, trusted: false };
+      const { context, remote } = extracted;
+      if (!trusts(request)) {
+        const links = remote && linkUntrusted ? [linkTo(remote)] : [];
+        return { context: start, links, remote, trusted: false };
+      }
+      const kept = keepAccepted(context, request);
+      return { context: remote ? rememberRandomFlag(kept, remote) : kept, links: [], remote, trusted: true };
+    },
+    applyBaggagePolicy(context, request) {
+      if (!propagation.getBaggage(context)) return context;
+      return trusts(request) ? keepAccepted(context, request) : propagation.deleteBaggage(context);
+    },
+  };
+}
+
+const TRACEPARENT = 'traceparent';
+const TRACESTATE = 'tracestate';
+
+/** `base` without a span or baggage: what the caller sends replaces them, never merges. */
+function withoutTraceContext(base: Context): Context {
+  if (base === ROOT_CONTEXT) return base;
+  let context = base;
+  if (trace.getSpan(context)) context = trace.deleteSpan(context);
+  if (propagation.getBaggage(context)) context = propagation.deleteBaggage(context);
+  return context;
+}
+
+function extractRemote<Carrier>(
+  start: Context,
+  carrier: Carrier,
+  getter: TextMapGetter<Carrier>,
+  propagator: TextMapPropagator | undefined,
+): { context: Context; remote: SpanContext | undefined } {
+  const traceparent = getter.get(carrier, TRACEPARENT);
+  const effectiveGetter = isRepeated(traceparent) ? hideTraceContext(getter) : getter;
+  let context = resolvePropagator(propagator).extract(start, carrier, effectiveGetter);
+  let remote = validRemote(context);
+  if (remote?.traceState) {
+    // Re-read tracestate strictly: an invalid header is dropped whole (W3C), not member by member.
+    remote = { ...remote, traceState: parseTraceState(getter.get(carrier, TRACESTATE)) };
+    context = trace.setSpanContext(context, remote);
+  }
+  return { context, remote };
+}
+
+/**
+ * W3C: a request with more than one `traceparent` has an invalid one.
+ * Repeated headers reach us as an array or joined with ", ". A joined pair can
+ * even parse, when the first is a future version whose allowed `-suffix`
+ * swallows the rest.
+ */
+function isRepeated(traceparent: string | string[] | undefined): boolean {
+  if (Array.isArray(traceparent)) return traceparent.length > 1 || (traceparent[0]?.includes(',') ?? false);
+  return traceparent?.includes(',') ?? false;
+}
+
+/**
+ * The getter with `traceparent` and `tracestate` hidden (`tracestate` must not
+ * be read once `traceparent` is invalid), so every propagator sees a request
+ * without them. Only built for the rare request that repeats `traceparent`.
+ */
+function hideTraceContext<Carrier>(getter: TextMapGetter<Carrier>): TextMapGetter<Carrier> {
+  return {
+    keys: (carrier) => getter.keys(carrier),
+    get: (carrier, key) => (key === TRACEPARENT || key === TRACESTATE ? undefined : getter.get(carrier, key)),
+  };
+}
+
+function validRemote(context: Context): SpanContext | undefined {
+  const spanContext = trace.getSpanContext(context);
+  return spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+function linkTo(remote: SpanContext): Link {
+  return { context: remote, attributes: { 'tracehop.link.reason': 'untrusted_caller' } };
+}
