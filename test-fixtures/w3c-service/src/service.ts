@@ -2,11 +2,12 @@
 // for each `{url, arguments}` it is sent, it POSTs `arguments` to `url`, one
 // call after another, each under a new CLIENT span of the inbound trace. The
 // inbound and outbound paths are exactly @tracehop/core's, the same code the
-// GraphQL plugin runs: extractInbound + headersGetter, then injectOutbound.
+// GraphQL plugin runs: compileTrustPolicy(...).continueTrace + headersGetter,
+// then injectOutbound.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { context, SpanKind, trace, type TracerProvider } from '@opentelemetry/api';
-import { compileTrustPolicy, extractInbound, headersGetter, injectOutbound } from '@tracehop/core';
+import { context, ROOT_CONTEXT, SpanKind, trace, type TracerProvider } from '@opentelemetry/api';
+import { compileTrustPolicy, headersGetter, injectOutbound } from '@tracehop/core';
 
 interface Instruction {
   url: string;
@@ -26,7 +27,7 @@ export async function startW3cService(tracerProvider: TracerProvider, port = 0):
   const server: Server = createServer(async (req, res) => {
     try {
       const instructions = parseInstructions(await readBody(req));
-      const inbound = extractInbound(req.headers, headersGetter, policy, req);
+      const inbound = policy.continueTrace(ROOT_CONTEXT, req.headers, headersGetter, req);
       for (const instruction of instructions) {
         const span = tracer.startSpan('POST', { kind: SpanKind.CLIENT, links: inbound.links }, inbound.context);
         const headers: Record<string, string> = { 'content-type': 'application/json' };

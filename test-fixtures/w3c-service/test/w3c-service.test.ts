@@ -108,3 +108,20 @@ test('tracestate split over several headers is one list', async () => {
   await send([['traceparent', VALID], ['tracestate', 'a=1'], ['tracestate', 'b=2']], 1);
   expect(received[0]!.tracestate).toBe('a=1,b=2');
 });
+
+// Level 2 (the harness's SPEC_LEVEL=2 test_propagates_random_flag): the random
+// flag belongs to the trace ID, so every call of that trace carries it on.
+test.each([
+  ['random + sampled', '03'],
+  ['random, not sampled', '02'],
+])('Level 2: the random flag (%s) arrives and every call carries it on', async (_name, flags) => {
+  await send([['traceparent', VALID.replace(/-01$/, `-${flags}`)]], 2);
+  expect(received.map((headers) => parse(headers.traceparent as string)![3])).toEqual([flags, flags]);
+});
+
+test('Level 2: a new trace (the caller sent an invalid traceparent with the flag) never claims it', async () => {
+  await send([['traceparent', 'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03']], 1);
+  const [, traceId, , flags] = parse(received[0]!.traceparent as string)!;
+  expect(traceId).not.toBe('0af7651916cd43dd8448eb211c80319c');
+  expect(Number.parseInt(flags!, 16) & 0x02).toBe(0);
+});
