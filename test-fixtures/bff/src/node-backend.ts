@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadEcho, type EchoMessage } from '@tracehop/fixture-proto';
 import { createClientInterceptor, createServerInterceptor } from '@tracehop/grpc';
-import { observeHandler, parseEchoRequest, type HandlerObservation } from './echo-reply.js';
+import { observeHandler, parseEchoRequest, type EchoRequest, type HandlerObservation } from './echo-reply.js';
 import type { ServiceTelemetry } from './telemetry.js';
 
 const { Echo, service } = loadEcho(grpc);
@@ -14,7 +14,17 @@ export interface NodeBackend {
   stop(): Promise<void>;
 }
 
-export async function startNodeBackend(telemetry: ServiceTelemetry): Promise<NodeBackend> {
+/** Options for {@link startNodeBackend}. */
+export interface NodeBackendOptions {
+  /**
+   * Milliseconds `Say` waits before it answers (or forwards) a request: slow
+   * requests for tail-sampling tests.
+   * @default () => 0
+   */
+  delayMs?: (request: EchoRequest) => number;
+}
+
+export async function startNodeBackend(telemetry: ServiceTelemetry, options: NodeBackendOptions = {}): Promise<NodeBackend> {
   const { logger, provider } = telemetry;
   const onwardClients = new Map<string, InstanceType<typeof Echo>>();
   const onward = (target: string) => {
@@ -30,8 +40,10 @@ export async function startNodeBackend(telemetry: ServiceTelemetry): Promise<Nod
 
   const server = new grpc.Server({ interceptors: [createServerInterceptor({ tracerProvider: provider })] });
   server.addService(service, {
-    Say(call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, callback: grpc.sendUnaryData<EchoMessage>) {
+    async Say(call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, callback: grpc.sendUnaryData<EchoMessage>) {
       const request = parseEchoRequest(call.request.value);
+      const delay = options.delayMs?.(request) ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       logger.info({ method: 'Say' }, 'loading patient record');
       if (request.fail) {
         logger.error({ method: 'Say' }, 'patient record store unavailable');

@@ -1,0 +1,15 @@
+export { collectorBinary, collectorDir, configPath } from './binary.js';
+export type { CollectorBinaryOptions } from './binary.js';
+export { startCollector } from './collector-process.js';
+export type { CollectorOptions, RunningCollector } from './collector-process.js';
+export { startSingleTier, TEST_AUDIENCE } from './loopback-collector.js';
+export type { LoopbackCollector, SingleTierOptions } from './loopback-collector.js';
+export { createTestIssuer } from './issuer.js';
+export type { Claims, TestIssuer, TestIssuerOptions } from './issuer.js';
+export { freePort, freePorts } from './ports.js';
+export { byTrace, readSpanFile } from './file-sink.js';
+export { nodeSpansAsOtlp, readableToOtlp, spanKeys } from './span-views.js';
+export { startTracedStack } from './traced-stack.js';
+export type { ExportHeaders, TracedStack, TracedStackOptions } from './traced-stack.js';
+export { startFakeCloudTrace } from './fake-cloud-trace.js';
+export type { CloudTraceSpan, FakeCloudTrace } from './fake-cloud-trace.js';

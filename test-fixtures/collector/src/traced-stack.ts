@@ -1,0 +1,107 @@
+// The services of the fixture, each exporting its spans over OTLP/HTTP to one
+// collector: the BFF, the Node backend and (optionally) the Kotlin backend
+// under the Java agent. Two BFFs cover both call orders:
+//   bffViaNode:   BFF -> Node backend -> Kotlin backend
+//   bffViaKotlin: BFF -> Kotlin backend -> Node backend
+// Every service also keeps what it produced (Node: in memory; Kotlin: the
+// agent's stdout exporter next to OTLP), the ground truth a test compares the
+// collector's output with.
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type NodeBackend, type ServiceTelemetry } from '@tracehop/fixture-bff';
+import { startKotlinServer, type KotlinServer, type OtlpSpan } from '@tracehop/fixture-kotlin-backend';
+import { nodeSpansAsOtlp } from './span-views.js';
+
+export type ExportHeaders = Record<string, string> | (() => Promise<Record<string, string>>);
+
+/** Options for {@link startTracedStack}. */
+export interface TracedStackOptions {
+  /** The collector's OTLP/HTTP base URL (`/v1/traces` is appended). */
+  collectorUrl: string;
+  /** Headers for the Node exporters: a static record or a factory (e.g. `googleIdTokenHeaders`). */
+  headers?: ExportHeaders;
+  /** Static headers for the Java agent (`otel.exporter.otlp.headers`). */
+  kotlinHeaders?: Record<string, string>;
+  /**
+   * Start the Kotlin backend (a JVM, ~2-4 s) too.
+   * @default true
+   */
+  kotlin?: boolean;
+  /**
+   * Patient IDs the Node backend answers slowly, and how slowly (ms).
+   * @default { 'p-slow': 500 }
+   */
+  slowPatients?: Record<string, number>;
+  /**
+   * Batch delay of every service, ms (the Java agent's `otel.bsp.schedule.delay` too).
+   * @default 200
+   */
+  batchDelayMs?: number;
+}
+
+export interface TracedStack {
+  /** BFF -> Node backend (-> Kotlin backend when started). */
+  readonly bffViaNode: Bff;
+  /** BFF -> Kotlin backend -> Node backend; undefined without Kotlin. */
+  readonly bffViaKotlin: Bff | undefined;
+  readonly telemetry: { bff: ServiceTelemetry; node: ServiceTelemetry };
+  readonly kotlin: KotlinServer | undefined;
+  /** Every span every service produced so far, as OTLP spans. */
+  produced(): OtlpSpan[];
+  /** Forces the Node exporters to send what they hold; resolves with their errors (401s…), never rejects. */
+  flush(): Promise<unknown[]>;
+  stop(): Promise<void>;
+}
+
+export async function startTracedStack(options: TracedStackOptions): Promise<TracedStack> {
+  const delay = options.batchDelayMs ?? 200;
+  const slow = options.slowPatients ?? { 'p-slow': 500 };
+  const exporting = (name: string) =>
+    createServiceTelemetry(name, {
+      spanProcessors: [
+        new BatchSpanProcessor(
+          new OTLPTraceExporter({ url: `${options.collectorUrl}/v1/traces`, headers: options.headers, timeoutMillis: 5_000, concurrencyLimit: 5 }),
+          { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: delay, exportTimeoutMillis: 10_000 },
+        ),
+      ],
+    });
+  const bffTelemetry = exporting('bff');
+  const nodeTelemetry = exporting('node-backend');
+  const kotlinHeaders = Object.entries(options.kotlinHeaders ?? {}).map(([key, value]) => `${key}=${value}`).join(',');
+  const [kotlin, node] = await Promise.all([
+    options.kotlin === false
+      ? undefined
+      : startKotlinServer({
+          systemProperties: {
+            // stdout stays on as the record of what the agent produced
+            'otel.traces.exporter': 'otlp,experimental-otlp/stdout',
+            'otel.exporter.otlp.traces.endpoint': `${options.collectorUrl}/v1/traces`,
+            'otel.exporter.otlp.traces.protocol': 'http/protobuf',
+            ...(kotlinHeaders ? { 'otel.exporter.otlp.traces.headers': kotlinHeaders } : {}),
+            'otel.bsp.schedule.delay': String(delay),
+          },
+        }),
+    startNodeBackend(nodeTelemetry, { delayMs: (request) => slow[String(request.patientId)] ?? 0 }),
+  ]);
+  const backends: NodeBackend[] = [node];
+  const bffViaNode = await startBff({ telemetry: bffTelemetry, backendAddress: node.address, forwardTo: kotlin?.address });
+  const bffViaKotlin = kotlin ? await startBff({ telemetry: bffTelemetry, backendAddress: kotlin.address, forwardTo: node.address }) : undefined;
+  const services = [bffTelemetry, nodeTelemetry];
+  return {
+    bffViaNode,
+    bffViaKotlin,
+    telemetry: { bff: bffTelemetry, node: nodeTelemetry },
+    kotlin,
+    produced: () => [...nodeSpansAsOtlp(services), ...(kotlin?.spans() ?? [])],
+    async flush() {
+      const errors: unknown[] = [];
+      for (const service of services) await service.provider.forceFlush().catch((error: unknown) => errors.push(error));
+      return errors;
+    },
+    async stop() {
+      await Promise.all([bffViaNode.stop(), bffViaKotlin?.stop()]);
+      await Promise.all([...backends.map((backend) => backend.stop()), kotlin?.stop()]);
+      await Promise.all(services.map((service) => service.shutdown()));
+    },
+  };
+}
