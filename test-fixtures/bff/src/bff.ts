@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import type { TextMapPropagator } from '@opentelemetry/api';
-import { useTraceContext } from '@tracehop/envelop';
+import { useTraceContext, type TraceContextOptions } from '@tracehop/envelop';
 import { loadEcho, type EchoMessage } from '@tracehop/fixture-proto';
 import { createClientInterceptor } from '@tracehop/grpc';
 import { tenantFromAuth } from '@tracehop/tenant';
@@ -30,10 +30,14 @@ export interface BffOptions {
   backendAddress: string;
   /** Ask the backend to forward each call here (a second hop). */
   forwardTo?: string;
-  /** Passed to `useTraceContext`: which inbound baggage the public edge accepts (default none). */
-  acceptBaggage?: boolean;
+  /** Passed to `useTraceContext`: which inbound baggage the public edge accepts (default none); a key list or predicate too. */
+  acceptBaggage?: TraceContextOptions['acceptBaggage'];
   /** Passed to `useTraceContext`: how inbound headers are read (e.g. `createPropagator({ cloudTraceContext: true })`). */
   propagator?: TextMapPropagator;
+  /** Passed to `useTraceContext`: whether the caller's trace context is continued (default: the plugin's, `true`). */
+  trustTraceContext?: boolean;
+  /** More options for the BFF's gRPC client interceptor (e.g. `forwardBaggage`); the fixture sets `tracerProvider` and `target`. */
+  clientOptions?: NonNullable<Parameters<typeof createClientInterceptor>[0]>;
 }
 
 export interface Bff {
@@ -56,10 +60,11 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-export async function startBff({ telemetry, backendAddress, forwardTo, acceptBaggage, propagator }: BffOptions): Promise<Bff> {
+export async function startBff(options: BffOptions): Promise<Bff> {
+  const { telemetry, backendAddress, forwardTo, acceptBaggage, propagator, trustTraceContext, clientOptions } = options;
   const { logger, provider } = telemetry;
   const backend = new Echo(backendAddress, grpc.credentials.createInsecure(), {
-    interceptors: [createClientInterceptor({ tracerProvider: provider, target: backendAddress })],
+    interceptors: [createClientInterceptor({ ...clientOptions, tracerProvider: provider, target: backendAddress })],
   });
   const say = (request: Record<string, unknown>) =>
     new Promise<string>((resolve, reject) =>
@@ -112,6 +117,7 @@ export async function startBff({ telemetry, backendAddress, forwardTo, acceptBag
         tracerProvider: provider,
         ...(acceptBaggage === undefined ? {} : { acceptBaggage }),
         ...(propagator === undefined ? {} : { propagator }),
+        ...(trustTraceContext === undefined ? {} : { trustTraceContext }),
         enrich: tenantFromAuth<BffContext>((ctx) => ctx.principal?.tenantId),
       }),
     ],

@@ -11,6 +11,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
+  type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { traceMixin } from '@tracehop/pino';
@@ -35,6 +36,12 @@ export interface ServiceTelemetryOptions {
   onLog?: (line: LogLine) => void;
   /** Extra span processors, after the tenant processor (e.g. an OTLP exporter under test). */
   spanProcessors?: SpanProcessor[];
+  /**
+   * The provider's sampler (e.g. one that drops new root traces, to show a
+   * caller's sampled flag does not force recording).
+   * @default the SDK's: parent-based, always on for roots
+   */
+  sampler?: Sampler;
 }
 
 export interface ServiceTelemetry {
@@ -75,6 +82,7 @@ export function createServiceTelemetry(serviceName: string, options: ServiceTele
   if (options.onSpan) processors.push(callbackProcessor(options.onSpan));
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
+    ...(options.sampler === undefined ? {} : { sampler: options.sampler }),
     spanProcessors: [...processors, ...(options.spanProcessors ?? []), ...otlpProcessors()],
   });
   const lines: LogLine[] = [];
