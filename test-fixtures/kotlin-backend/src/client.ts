@@ -11,6 +11,13 @@ export interface KotlinClientOptions extends JvmOptions {
   method?: 'Say' | 'Stream' | 'Collect' | 'Chat' | (string & {});
   /** Request `value`: a string is sent as is, anything else as JSON. */
   payload?: unknown;
+  /**
+   * `blocking` (grpc-java `ClientCalls`, baggage made current with `makeCurrent()`) or
+   * `coroutine` (`runBlocking(baggage.asContextElement())`, the call on `Dispatchers.IO`
+   * through grpc-kotlin's `ClientCalls`; Say and Stream only).
+   * @default 'blocking'
+   */
+  api?: 'blocking' | 'coroutine';
   /** Whole-run limit (startup, call, flush), default 60 s. */
   timeoutMs?: number;
 }
@@ -34,6 +41,7 @@ export interface KotlinClientResult {
  */
 export async function runKotlinClient(target: string, options: KotlinClientOptions = {}): Promise<KotlinClientResult> {
   const command = ['client', '--target', target, '--method', options.method ?? 'Say'];
+  if (options.api !== undefined) command.push('--api', options.api);
   const baggage = Object.entries(options.baggage ?? {});
   for (const [key, value] of baggage) {
     // The CLI form is k=v,k2=v2: a comma or '=' in a key would silently become other entries.

@@ -12,4 +12,4 @@ export type { OtlpSpan } from './otlp.js';
 export { parseLogLine } from './logs.js';
 export type { KotlinLogLine } from './logs.js';
 export { parseKotlinReply } from './observation.js';
-export type { KotlinObservation } from './observation.js';
+export type { KotlinObservation, KotlinStep } from './observation.js';

@@ -21,6 +21,9 @@ export const agentProperties: Readonly<Record<string, string>> = {
   'otel.instrumentation.executors.enabled': 'true',
   'otel.instrumentation.kotlinx-coroutines.enabled': 'true',
   'otel.instrumentation.opentelemetry-api.enabled': 'true',
+  // The app's span/baggage.asContextElement() (opentelemetry-extension-kotlin) become the
+  // agent's own context element, so they and the coroutine instrumentation share one key.
+  'otel.instrumentation.opentelemetry-extension-kotlin.enabled': 'true',
   'otel.instrumentation.logback-mdc.enabled': 'true',
   'otel.instrumentation.grpc.emit-message-events': 'false',
   // Allow-list: only tenant.id is copied from baggage onto spans.

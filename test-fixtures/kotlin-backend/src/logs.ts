@@ -14,6 +14,8 @@ export interface KotlinLogLine {
   trace_flags: string | null;
   /** Copied from baggage `tenant.id` by the fixture (explicit allow-list). */
   tenant_id: string | null;
+  /** The fixture's own MDC key (coroutine service: carried by `MDCContext`); null elsewhere. */
+  patient_id?: string | null;
   error?: string;
 }
 

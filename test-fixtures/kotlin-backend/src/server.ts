@@ -18,6 +18,8 @@ export interface KotlinServer {
   stop(): Promise<void>;
   /** Recent raw output, for failure messages. */
   diagnostics(): string;
+  /** Every stderr line that is not a fixture log line (agent and JVM warnings, stack traces), so far. */
+  rawStderr(): string[];
 }
 
 /** Options for {@link startKotlinServer}. */
@@ -26,6 +28,12 @@ export interface KotlinServerOptions extends JvmOptions {
   port?: number;
   /** How long to wait for `LISTENING` (JVM + agent startup), default 60 s. */
   startupTimeoutMs?: number;
+  /**
+   * Which Echo implementation serves: `plain` (grpc-java stubs, all four methods) or
+   * `coroutine` (grpc-kotlin suspending handlers and Flow: Say and Stream, replies with `steps`).
+   * @default 'plain'
+   */
+  implementation?: 'plain' | 'coroutine';
 }
 
 /**
@@ -35,7 +43,9 @@ export interface KotlinServerOptions extends JvmOptions {
  */
 export async function startKotlinServer(options: KotlinServerOptions = {}): Promise<KotlinServer> {
   // The server exits when its stdin closes: if this process dies, no JVM is left behind.
-  const jvm = new JvmProcess(['server', '--port', String(options.port ?? 0), '--exit-on-stdin-eof', 'true'], {
+  const command = ['server', '--port', String(options.port ?? 0), '--exit-on-stdin-eof', 'true'];
+  if (options.implementation !== undefined) command.push('--implementation', options.implementation);
+  const jvm = new JvmProcess(command, {
     ...options,
     stdinPipe: true,
   });
@@ -55,5 +65,6 @@ export async function startKotlinServer(options: KotlinServerOptions = {}): Prom
     waitForSpans: (predicate, timeoutMs, minCount) => jvm.waitForSpans(predicate, timeoutMs, minCount),
     stop: () => jvm.stop(),
     diagnostics: () => jvm.diagnostics(),
+    rawStderr: () => [...jvm.rawStderr],
   };
 }
