@@ -1,4 +1,5 @@
-import { context as otelContext, diag, type Context } from '@opentelemetry/api';
+import { context as otelContext, type Context } from '@opentelemetry/api';
+import { neverThrow } from '@tracehop/core';
 
 /** Callbacks for a stream's life; neither may throw into the stream. */
 export interface StreamObserver<T> {
@@ -65,9 +66,5 @@ export function bindAsyncIterable<T>(
 }
 
 function guard(callback: () => void): void {
-  try {
-    callback();
-  } catch (error) {
-    diag.debug('tracehop: stream observer threw', error);
-  }
+  neverThrow(callback, undefined, 'recording a stream payload threw; the stream goes on');
 }

@@ -1,29 +1,19 @@
-import { trace, type Context, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
-import { compileTrustPolicy, type CompiledTrustPolicy, type HeadersLike } from '@tracehop/core';
+import { trace, type Tracer } from '@opentelemetry/api';
+import { compileTrustPolicy, type CompiledTrustPolicy, type ContextEnricher, type HeadersLike } from '@tracehop/core';
 import type { DocumentNode } from 'graphql';
-import type { OperationParent } from './inbound.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
 import type { InboundRequest, OperationSpanName, TraceContextOptions } from './types.js';
 
-/** {@link TraceContextOptions} with defaults applied, compiled once per plugin. */
+/** {@link TraceContextOptions} with defaults applied, compiled once per plugin. Immutable. */
 export interface PluginConfig {
   readonly tracer: Tracer;
   readonly policy: CompiledTrustPolicy<InboundRequest>;
-  readonly propagator: TextMapPropagator | undefined;
   readonly getHeaders: (graphqlContext: unknown) => HeadersLike | undefined;
-  readonly operationSpan: boolean;
+  readonly recordSpans: boolean;
   readonly spanName: OperationSpanName;
   readonly recordDocument: false | ((document: DocumentNode) => string) | 'redacted';
   readonly resolverSpans: boolean;
-  readonly enrich: ((otelContext: Context, graphqlContext: unknown) => Context) | undefined;
-  /**
-   * Where this plugin instance keeps its inbound decision on a GraphQL context
-   * object (see `operationParent`): one symbol per instance, so two plugins
-   * with different trust policies never read each other's decision.
-   */
-  readonly parentKey: symbol;
-  /** The same, for a GraphQL context that cannot take a property (frozen, sealed). */
-  readonly parentsOfSealed: WeakMap<object, OperationParent>;
+  readonly enrich: ContextEnricher<unknown> | undefined;
 }
 
 export function resolveConfig(options: TraceContextOptions): PluginConfig {
@@ -32,16 +22,13 @@ export function resolveConfig(options: TraceContextOptions): PluginConfig {
     // A ProxyTracer when no SDK is registered yet: it starts recording once one is.
     tracer: (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME, SCOPE_VERSION),
     // The BFF is the public edge: inbound baggage is refused unless allowed.
-    policy: compileTrustPolicy<InboundRequest>(options, { acceptBaggage: false }),
-    propagator: options.propagator,
+    policy: compileTrustPolicy<InboundRequest>(options.trust, { acceptBaggage: false, propagator: options.propagator }),
     getHeaders: options.getHeaders ?? defaultGetHeaders,
-    operationSpan: options.operationSpan ?? true,
+    recordSpans: options.recordSpans ?? true,
     spanName: options.spanName ?? 'type',
     recordDocument: recordDocument === true ? 'redacted' : recordDocument,
     resolverSpans: options.resolverSpans ?? false,
     enrich: options.enrich,
-    parentKey: Symbol('tracehop.envelop.operationParent'),
-    parentsOfSealed: new WeakMap(),
   };
 }
 

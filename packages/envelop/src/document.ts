@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { neverThrow } from '@tracehop/core';
 import { print, visit, type ASTNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { PluginConfig } from './config.js';
 
@@ -40,10 +40,10 @@ function redactLiterals(document: DocumentNode): DocumentNode {
 /** The `graphql.document` value, or `undefined` when not recorded or not printable. */
 export function documentAttribute(document: DocumentNode | undefined, config: PluginConfig): string | undefined {
   if (!config.recordDocument || !document) return undefined;
-  try {
-    return config.recordDocument === 'redacted' ? print(redactLiterals(document)) : config.recordDocument(document);
-  } catch (error) {
-    diag.debug('tracehop: could not serialize the GraphQL document', error);
-    return undefined;
-  }
+  const record = config.recordDocument;
+  return neverThrow(
+    () => (record === 'redacted' ? print(redactLiterals(document)) : record(document)),
+    undefined,
+    'serializing the GraphQL document threw; graphql.document is not recorded',
+  );
 }

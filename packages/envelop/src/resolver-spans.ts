@@ -1,7 +1,7 @@
 import { context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import type { GraphQLFieldResolver, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { recordError } from './operation-span.js';
-import { currentOperation, type OperationState } from './operation-state.js';
+import { Operation } from './operation.js';
 
 /**
  * Marks a resolver this package already wrapped. `Symbol.for`, so a second
@@ -34,7 +34,7 @@ export function instrumentResolvers(schema: GraphQLSchema): void {
 function tracedResolver(resolve: Resolver): TracedResolver {
   const traced: TracedResolver = function (this: unknown, source, args, graphqlContext, info) {
     const active = otelContext.active();
-    const state = currentOperation(active);
+    const state = Operation.current(undefined, active);
     if (!state?.config.resolverSpans) return resolve.call(this, source, args, graphqlContext, info);
 
     const parent = parentResolverContext(state, info.path) ?? active;
@@ -70,7 +70,7 @@ function tracedResolver(resolve: Resolver): TracedResolver {
  * Children resolve after their parent returned, outside its `context.with`;
  * the parent is found through `info.path` instead (list items add one level).
  */
-function parentResolverContext(state: OperationState, path: GraphQLResolveInfo['path']): Context | undefined {
+function parentResolverContext(state: Operation, path: GraphQLResolveInfo['path']): Context | undefined {
   for (let ancestor = path.prev; ancestor; ancestor = ancestor.prev) {
     const found = state.resolverContexts?.get(ancestor);
     if (found) return found;

@@ -1,5 +1,4 @@
-import type { Context, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
-import type { HeadersLike, TrustPolicy } from '@tracehop/core';
+import type { ContextEnricher, HeadersLike, InstrumentationOptions, TrustPolicy } from '@tracehop/core';
 import type { DocumentNode } from 'graphql';
 
 /** What the trust decision can look at for one GraphQL operation. */
@@ -16,37 +15,21 @@ export interface InboundRequest {
 /** How the operation span is named. */
 export type OperationSpanName = 'type' | 'type-name';
 
-/** Options for {@link useTraceContext}. */
-export interface TraceContextOptions extends TrustPolicy<InboundRequest> {
+/**
+ * Options for {@link useTraceContext}. `GraphQLContext` types what `enrich`
+ * receives (your server's context, with the authenticated principal).
+ */
+// `any` by default lets enrichers read the user-defined context without casts.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface TraceContextOptions<GraphQLContext = any> extends InstrumentationOptions {
   /**
-   * Where spans go. Never registered globally.
-   * @default the global provider from `@opentelemetry/api` (a no-op until an SDK is registered)
+   * Who may continue a trace or hand in baggage. A BFF is usually the public
+   * edge, where anyone could claim a tenant, so inbound baggage is refused
+   * unless allowed here; the caller's `traceparent` is continued unless
+   * `trustTraceContext` says otherwise.
+   * @default { trustTraceContext: true, acceptBaggage: false, linkUntrusted: true }
    */
-  tracerProvider?: TracerProvider;
-  /**
-   * Reads `traceparent`/`tracestate`/`baggage`.
-   * @default the registered global propagator, else W3C trace context + W3C baggage
-   */
-  propagator?: TextMapPropagator;
-  /**
-   * Whether the caller's `traceparent` is continued. `false` (or a predicate
-   * returning `false`) starts a new trace whose operation span links to the
-   * caller's, and drops all inbound baggage.
-   * @default true
-   */
-  trustTraceContext?: boolean | ((request: InboundRequest) => boolean);
-  /**
-   * Which inbound `baggage` entries a trusted caller may set: `true` all,
-   * `false` none, an array of keys, or a predicate per key. Off by default
-   * because a BFF is usually the public edge: anyone could claim a tenant.
-   * @default false
-   */
-  acceptBaggage?: boolean | readonly string[] | ((key: string, request: InboundRequest) => boolean);
-  /**
-   * Link the first span of an untrusted request to the caller's trace.
-   * @default true
-   */
-  linkUntrusted?: boolean;
+  trust?: TrustPolicy<InboundRequest>;
   /**
    * Finds the request headers in the GraphQL context, for servers whose
    * context has neither Yoga's `request` nor Node's `req`.
@@ -55,10 +38,10 @@ export interface TraceContextOptions extends TrustPolicy<InboundRequest> {
   getHeaders?: (graphqlContext: unknown) => HeadersLike | undefined;
   /**
    * Record one span per operation. Turn off when another plugin (such as
-   * `@envelop/opentelemetry`) records it: context is still extracted and active.
+   * `@envelop/opentelemetry`) records it: context is still continued and active.
    * @default true
    */
-  operationSpan?: boolean;
+  recordSpans?: boolean;
   /**
    * `'type'` names the span `query`/`mutation`/`subscription` (the semantic
    * conventions); `'type-name'` appends the client-chosen operation name
@@ -82,15 +65,13 @@ export interface TraceContextOptions extends TrustPolicy<InboundRequest> {
    */
   resolverSpans?: boolean;
   /**
-   * Derives the context the operation runs in from the extracted one, once
+   * Derives the context the operation runs in from the continued one, once
    * per operation, after the GraphQL context was built (so the authenticated
    * principal is there) and before the operation span starts (so span
-   * processors see its baggage). This is where the tenant is set. If it
-   * throws, the error is logged through `diag` and the operation runs in the
-   * un-enriched context.
+   * processors see its baggage). This is where the tenant is set:
+   * `tenantFromAuth` from `@tracehop/tenant` builds one. If it throws, the
+   * operation runs in the un-enriched context (and `diag` warns).
    * @default none
    */
-  // The GraphQL context is user-defined; `any` lets enrichers read it without casts.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  enrich?: (otelContext: Context, graphqlContext: any) => Context;
+  enrich?: ContextEnricher<GraphQLContext>;
 }

@@ -1,7 +1,7 @@
 // Coexistence with @envelop/opentelemetry. On its own it ignores the incoming
 // traceparent. Listed after useTraceContext, its onExecute runs inside our
 // instrumentation wrapper and reads `context.active()` there, so its spans
-// join the caller's trace. With `operationSpan: false` on ours, its span is
+// join the caller's trace. With `recordSpans: false` on ours, its span is
 // the one operation span.
 import { useOpenTelemetry } from '@envelop/opentelemetry';
 import { createSchema, createYoga } from 'graphql-yoga';
@@ -56,8 +56,8 @@ test('control: @envelop/opentelemetry alone starts a new trace despite the trace
   expect(only(tracing.spans(), 'query.GetEcho').spanContext().traceId).not.toBe(incoming.traceId);
 });
 
-test('recommended: useTraceContext({ operationSpan: false }) first → one operation span (theirs), in the caller\'s trace', async () => {
-  const url = await serve([useTraceContext({ tracerProvider: tracing.provider, operationSpan: false }), theirs()]);
+test('recommended: useTraceContext({ recordSpans: false }) first → one operation span (theirs), in the caller\'s trace', async () => {
+  const url = await serve([useTraceContext({ tracerProvider: tracing.provider, recordSpans: false }), theirs()]);
   const incoming = randomTraceparent();
   const { json } = await postGraphQL(url, { query: QUERY }, { traceparent: incoming.traceparent });
 

@@ -56,7 +56,7 @@ test('the HTTP server span is the parent; the operation span is INTERNAL; its ba
 });
 
 test('allowed baggage keys survive under the HTTP span', async () => {
-  const url = await serve({ acceptBaggage: ['tenant.id'] });
+  const url = await serve({ trust: { acceptBaggage: ['tenant.id'] } });
   const { json } = await postGraphQL(url, { query: '{ baggage }' }, { traceparent: randomTraceparent().traceparent, baggage: 'tenant.id=t1,secret=s' });
   expect(JSON.parse(json.data!.baggage as string)).toEqual({ 'tenant.id': 't1' });
 });

@@ -99,7 +99,7 @@ test('a custom getHeaders serves servers whose context has neither request nor r
 test('property: whatever getHeaders returns, execution succeeds and runs in a valid trace', async () => {
   await fc.assert(
     fc.asyncProperty(fc.anything({ withMap: true, withSet: true, withNullPrototype: true, withBigInt: true }), async (carrier) => {
-      const getEnveloped = envelopFor({ getHeaders: () => carrier as never, acceptBaggage: true });
+      const getEnveloped = envelopFor({ getHeaders: () => carrier as never, trust: { acceptBaggage: true } });
       const { parse, execute, contextFactory } = getEnveloped({});
       const result = (await execute({ schema, document: parse('{ probe }'), rootValue, contextValue: await contextFactory() })) as graphql.ExecutionResult;
       expect(result.errors).toBeUndefined();

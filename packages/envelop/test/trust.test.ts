@@ -69,7 +69,7 @@ const BAGGAGE = 'tenant.id=hospital-7,user.role=admin';
 
 describe('trust policy at the GraphQL edge', () => {
   test('untrusted caller: a new trace, linked to the caller\'s, and its baggage dropped', async () => {
-    const url = await startYoga({ trustTraceContext: false, acceptBaggage: true });
+    const url = await startYoga({ trust: { trustTraceContext: false, acceptBaggage: true } });
     const incoming = randomTraceparent();
     const seen = await probe(url, { traceparent: incoming.traceparent, baggage: BAGGAGE });
 
@@ -90,7 +90,7 @@ describe('trust policy at the GraphQL edge', () => {
   });
 
   test('linkUntrusted: false leaves the new trace without a link', async () => {
-    const url = await startYoga({ trustTraceContext: false, linkUntrusted: false });
+    const url = await startYoga({ trust: { trustTraceContext: false, linkUntrusted: false } });
     await probe(url, { traceparent: randomTraceparent().traceparent });
     expect(only(tracing.spans(), 'query').links).toEqual([]);
   });
@@ -105,7 +105,7 @@ describe('trust policy at the GraphQL edge', () => {
   });
 
   test('acceptBaggage as an allow-list keeps only those keys, in resolvers and on the gRPC call', async () => {
-    const url = await startYoga({ acceptBaggage: ['user.role'] });
+    const url = await startYoga({ trust: { acceptBaggage: ['user.role'] } });
     const seen = await probe(url, { traceparent: randomTraceparent().traceparent, baggage: BAGGAGE });
     expect(seen.baggage).toEqual({ 'user.role': 'admin' });
     expect(seen.grpc.baggage).toBe('user.role=admin');
@@ -113,9 +113,11 @@ describe('trust policy at the GraphQL edge', () => {
 
   test('a trust predicate sees the request headers and the GraphQL context', async () => {
     const url = await startYoga({
-      trustTraceContext: ({ headers, graphqlContext }) =>
-        (headers as Headers).get('x-internal-caller') === 'yes' && graphqlContext instanceof Object,
-      acceptBaggage: (key) => key === 'tenant.id',
+      trust: {
+        trustTraceContext: ({ headers, graphqlContext }) =>
+          (headers as Headers).get('x-internal-caller') === 'yes' && graphqlContext instanceof Object,
+        acceptBaggage: (key) => key === 'tenant.id',
+      },
     });
     const incoming = randomTraceparent();
     const trusted = await probe(url, { traceparent: incoming.traceparent, baggage: BAGGAGE, 'x-internal-caller': 'yes' });
@@ -128,8 +130,10 @@ describe('trust policy at the GraphQL edge', () => {
 
   test('a throwing trust predicate or getHeaders never fails the request: the caller is untrusted', async () => {
     const throwingPredicate = await startYoga({
-      trustTraceContext: () => {
-        throw new Error('policy bug');
+      trust: {
+        trustTraceContext: () => {
+          throw new Error('policy bug');
+        },
       },
     });
     const incoming = randomTraceparent();
@@ -162,7 +166,7 @@ describe('hostile headers (property-based)', () => {
   const headerSafe = (value: string) => value.replace(/[^\x20-\x7e]/g, '').trim();
 
   test('never throws, the request still succeeds, and malformed traceparents start a new trace', async () => {
-    const url = await startYoga({ acceptBaggage: true });
+    const url = await startYoga({ trust: { acceptBaggage: true } });
     await fc.assert(
       fc.asyncProperty(traceparent, baggage, fc.string({ maxLength: 300 }), async (rawTraceparent, rawBaggage, rawTracestate) => {
         const headers = { traceparent: headerSafe(rawTraceparent), baggage: headerSafe(rawBaggage), tracestate: headerSafe(rawTracestate) };

@@ -1,6 +1,6 @@
 import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { semconvStability, type SemconvStability } from '@tracehop/core';
+import { semconvStability, type SemconvStability } from '@tracehop/core/internal';
 
 // RPC semantic conventions (v1.45): stable names, and the pre-v1.39 names the
 // Java agent and instrumentation-grpc still emit by default.

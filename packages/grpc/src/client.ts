@@ -1,6 +1,7 @@
 import { context, SpanKind, trace, type Attributes, type TextMapPropagator } from '@opentelemetry/api';
 import { InterceptingCall, type Interceptor, type Requester } from '@grpc/grpc-js';
-import { injectOutbound, resolvePropagator, type OutboundOptions } from '@tracehop/core';
+import { injectOutbound, neverThrow, type OutboundOptions } from '@tracehop/core';
+import { mergeBaggageLimits, resolvePropagator, SENTRY_TRACE_HEADER } from '@tracehop/core/internal';
 import { fullMethodName, parseTarget, recordStatus, resolveSemconv, startAttributes } from './attributes.js';
 import { metadataSetter } from './metadata-carrier.js';
 import { isPassThrough } from './pass-through-span.js';
@@ -28,7 +29,8 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
   const outbound: OutboundOptions = {
     propagator: options.propagator,
     forwardBaggage: options.forwardBaggage ?? true,
-    baggageLimits: options.baggageLimits ?? DEFAULT_BAGGAGE_LIMITS,
+    baggageLimits: mergeBaggageLimits(DEFAULT_BAGGAGE_LIMITS, options.baggageLimits),
+    sentryTrace: options.sentryTrace ?? false,
   };
   const attributesByPath = new Map<string, Attributes>();
 
@@ -49,6 +51,7 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
         // headers the caller left in it never reach the server.
         const outgoing = metadata.clone();
         for (const field of fieldsOf(resolvePropagator(options.propagator))) outgoing.remove(field);
+        if (outbound.sentryTrace) outgoing.remove(SENTRY_TRACE_HEADER);
         injectOutbound(callContext, outgoing, metadataSetter, outbound);
         next(
           outgoing,
@@ -83,11 +86,7 @@ const fieldsByPropagator = new WeakMap<TextMapPropagator, readonly string[]>();
 function fieldsOf(propagator: TextMapPropagator): readonly string[] {
   let fields = fieldsByPropagator.get(propagator);
   if (!fields) {
-    try {
-      fields = propagator.fields();
-    } catch {
-      fields = [];
-    }
+    fields = neverThrow(() => propagator.fields(), [], "the propagator's fields() threw; stale headers in the caller's metadata are not removed");
     fieldsByPropagator.set(propagator, fields);
   }
   return fields;

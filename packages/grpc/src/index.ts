@@ -2,4 +2,4 @@ export { createClientInterceptor } from './client.js';
 export { createServerInterceptor } from './server.js';
 export { metadataGetter, metadataSetter } from './metadata-carrier.js';
 export { parseTarget } from './attributes.js';
-export type { ClientInterceptorOptions, CommonOptions, ServerCallInfo, ServerInterceptorOptions } from './types.js';
+export type { ClientInterceptorOptions, RpcSpanOptions, ServerCallInfo, ServerInterceptorOptions } from './types.js';

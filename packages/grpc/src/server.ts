@@ -6,7 +6,7 @@ import {
   type ServerInterceptor,
   type ServerMethodDefinition,
 } from '@grpc/grpc-js';
-import { compileTrustPolicy, extractInbound } from '@tracehop/core';
+import { compileTrustPolicy } from '@tracehop/core';
 import { fullMethodName, recordStatus, resolveSemconv, startAttributes } from './attributes.js';
 import { metadataGetter } from './metadata-carrier.js';
 import { isPassThrough } from './pass-through-span.js';
@@ -28,7 +28,7 @@ export function createServerInterceptor(options: ServerInterceptorOptions = {}):
   const semconv = resolveSemconv(options.semconv);
   const recordSpans = options.recordSpans ?? true;
   // Backends behind a BFF hear from internal callers: trusted, baggage kept, unless told otherwise.
-  const policy = compileTrustPolicy<ServerCallInfo>(options, { acceptBaggage: true });
+  const policy = compileTrustPolicy<ServerCallInfo>(options.trust, { acceptBaggage: true, propagator: options.propagator });
   const attributesByPath = new Map<string, Attributes>();
 
   return (method, call) => {
@@ -48,7 +48,7 @@ export function createServerInterceptor(options: ServerInterceptorOptions = {}):
         next({
           onReceiveMetadata(metadata, nextMetadata) {
             const info = new CallInfo(metadata, method, call);
-            const inbound = extractInbound(metadata, metadataGetter, policy, info, options.propagator);
+            const inbound = policy.continueTrace(ROOT_CONTEXT, metadata, metadataGetter, info);
             callContext = inbound.context;
             // Next to instrumentation-grpc, its wrapped handler records the SERVER span.
             if (recordSpans && !isPeerServerInstrumentationActive()) {

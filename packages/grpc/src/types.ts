@@ -1,19 +1,8 @@
-import type { TextMapPropagator, TracerProvider } from '@opentelemetry/api';
-import type { BaggageLimits, TrustPolicy } from '@tracehop/core';
+import type { BaggageLimits, InstrumentationOptions, TrustPolicy } from '@tracehop/core';
 import type { Metadata, ServerMethodDefinition } from '@grpc/grpc-js';
 
-/** Options shared by the client and the server interceptor. */
-export interface CommonOptions {
-  /**
-   * Where spans go. Defaults to the global provider from `@opentelemetry/api`
-   * (a no-op until an SDK is registered; propagation works either way).
-   */
-  tracerProvider?: TracerProvider;
-  /**
-   * Propagator for `traceparent`/`tracestate`/`baggage`. Defaults to the
-   * registered global propagator, else W3C trace context + W3C baggage.
-   */
-  propagator?: TextMapPropagator;
+/** How the interceptors record RPC spans; the client and the server take the same. */
+export interface RpcSpanOptions extends InstrumentationOptions {
   /**
    * Record spans. With `false` the interceptor only propagates context (the
    * cheapest mode, for services whose spans come from elsewhere).
@@ -30,7 +19,7 @@ export interface CommonOptions {
 }
 
 /** Options for {@link createClientInterceptor}. */
-export interface ClientInterceptorOptions extends CommonOptions {
+export interface ClientInterceptorOptions extends RpcSpanOptions {
   /**
    * The channel target the client was built with (`dns:///api.internal:443`,
    * `127.0.0.1:50051`), for `server.address`/`server.port`. Interceptors cannot
@@ -44,11 +33,18 @@ export interface ClientInterceptorOptions extends CommonOptions {
    */
   forwardBaggage?: boolean;
   /**
-   * Caps on the baggage sent. The default byte cap is below the W3C 8192
-   * because grpc-java rejects calls whose headers exceed 8 KiB in total.
+   * Caps on the baggage sent, merged field by field over the defaults. The
+   * default byte cap is below the W3C 8192 because grpc-java rejects calls
+   * whose headers exceed 8 KiB in total.
    * @default { maxMembers: 64, maxBytes: 4096 }
    */
   baggageLimits?: BaggageLimits;
+  /**
+   * Also send Sentry's `sentry-trace` header for the call's span, for a
+   * Sentry-instrumented server (Sentry's propagator ignores `traceparent`).
+   * @default false
+   */
+  sentryTrace?: boolean;
 }
 
 /** What a server trust decision can look at. */
@@ -62,4 +58,12 @@ export interface ServerCallInfo {
 }
 
 /** Options for {@link createServerInterceptor}. */
-export interface ServerInterceptorOptions extends CommonOptions, TrustPolicy<ServerCallInfo> {}
+export interface ServerInterceptorOptions extends RpcSpanOptions {
+  /**
+   * Who may continue a trace or hand in baggage. A server behind a BFF hears
+   * from internal callers, so by default every caller is trusted and all of
+   * its baggage is kept; a server reachable from outside should say otherwise.
+   * @default { trustTraceContext: true, acceptBaggage: true, linkUntrusted: true }
+   */
+  trust?: TrustPolicy<ServerCallInfo>;
+}

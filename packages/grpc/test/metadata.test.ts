@@ -74,6 +74,29 @@ test('baggage sent stays within 64 members and the byte cap, whole members only'
   expect(Object.keys(seen[0]!.baggage)).toHaveLength(members.length);
 });
 
+test('a partial baggageLimits keeps the other default: { maxMembers: 50 } still sends at most 4096 bytes', async () => {
+  // 60 members of ~100 bytes: about 6 KB, over the gRPC byte cap, under 64 members.
+  const entries = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, 'v'.repeat(96)]));
+  await withClient({ tracerProvider: telemetry.provider, baggageLimits: { maxMembers: 50 } }, (client) =>
+    context.with(withBaggage(entries), () => sayAsync(client, 'x')),
+  );
+  const header = metadataSeen[0]!.get('baggage')[0] as string;
+  expect(Buffer.byteLength(header)).toBeLessThanOrEqual(4096);
+  expect(header.split(',').length).toBeLessThanOrEqual(50);
+});
+
+test('nonsense baggageLimits are refused when the interceptor is built, not on a call', () => {
+  expect(() => createClient(running.address, { baggageLimits: { maxBytes: -5 } })).toThrow(/baggageLimits.maxBytes must be a non-negative integer/);
+});
+
+test('sentryTrace: true also sends sentry-trace for the call span, replacing a stale one', async () => {
+  const callerMetadata = new grpc.Metadata();
+  callerMetadata.set('sentry-trace', '11111111111111111111111111111111-2222222222222222-1');
+  await withClient({ tracerProvider: telemetry.provider, sentryTrace: true }, (client) => sayAsync(client, 'x', callerMetadata));
+  const clientSpan = telemetry.span('tracehop.fixture.Echo/Say', SpanKind.CLIENT).spanContext();
+  expect(metadataSeen[0]!.get('sentry-trace')).toEqual([`${clientSpan.traceId}-${clientSpan.spanId}-1`]);
+});
+
 test('a -bin header written by a propagator travels as bytes and reads back as base64', async () => {
   const bytes = Buffer.from([0, 1, 2, 250, 251, 252]);
   const binaryPropagator: TextMapPropagator = {

@@ -39,7 +39,7 @@ test('trusted by default: the server continues the trace and keeps baggage', asy
 });
 
 test('untrusted caller: new trace, linked to the remote span, baggage dropped', async () => {
-  const { clientSpan, serverSpan } = await callWith({ trustTraceContext: false });
+  const { clientSpan, serverSpan } = await callWith({ trust: { trustTraceContext: false } });
   expect(serverSpan.spanContext().traceId).not.toBe(clientSpan.spanContext().traceId);
   expect(serverSpan.parentSpanContext).toBeUndefined();
   expect(serverSpan.links).toHaveLength(1);
@@ -55,9 +55,11 @@ test('trust decided per call from the metadata and peer', async () => {
   metadata.set('x-internal', 'yes');
   const { clientSpan, serverSpan } = await callWith(
     {
-      trustTraceContext: (call) => {
-        decisions.push(call.peer);
-        return call.metadata.get('x-internal')[0] === 'yes' && call.method.path === '/tracehop.fixture.Echo/Say';
+      trust: {
+        trustTraceContext: (call) => {
+          decisions.push(call.peer);
+          return call.metadata.get('x-internal')[0] === 'yes' && call.method.path === '/tracehop.fixture.Echo/Say';
+        },
       },
     },
     metadata,
@@ -67,14 +69,16 @@ test('trust decided per call from the metadata and peer', async () => {
 });
 
 test('acceptBaggage as an allow-list keeps only the listed keys', async () => {
-  await callWith({ acceptBaggage: ['tenant.id'] });
+  await callWith({ trust: { acceptBaggage: ['tenant.id'] } });
   expect(seen[0]!.baggage).toEqual({ 'tenant.id': 't_a' });
 });
 
 test('a throwing trust predicate counts as untrusted and the call still succeeds', async () => {
   const { clientSpan, serverSpan } = await callWith({
-    trustTraceContext: () => {
-      throw new Error('policy bug');
+    trust: {
+      trustTraceContext: () => {
+        throw new Error('policy bug');
+      },
     },
   });
   expect(serverSpan.spanContext().traceId).not.toBe(clientSpan.spanContext().traceId);

@@ -1,6 +1,6 @@
 // Only @opentelemetry/api and a context manager: no tracer provider, no propagator registered.
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
-import { compileTrustPolicy, extractInbound, headersGetter } from '@tracehop/core';
+import { compileTrustPolicy, headersGetter } from '@tracehop/core';
 import { expect, test } from 'vitest';
 import { traceMixin } from '../src/index.js';
 import { captureLogger, GOLDEN_SPAN_ID, GOLDEN_TRACE_ID, useAsyncContext } from './harness.js';
@@ -34,7 +34,7 @@ test('a span started on the no-op provider keeps the remote IDs, after await too
 test('inbound headers extracted by core with no propagator registered reach the line', () => {
   const policy = compileTrustPolicy({}, { acceptBaggage: true });
   const headers = { traceparent: `00-${GOLDEN_TRACE_ID}-${GOLDEN_SPAN_ID}-01`, baggage: 'tenant.id=t_a' };
-  const inbound = extractInbound(headers, headersGetter, policy, undefined);
+  const inbound = policy.continueTrace(ROOT_CONTEXT, headers, headersGetter, undefined);
   const { logger, raw } = captureLogger({ mixin: traceMixin({ format: 'gcp', baggageKeys: ['tenant.id'] }) });
   context.with(inbound.context, () => logger.info('x'));
   expect(raw).toEqual([

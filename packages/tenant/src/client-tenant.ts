@@ -1,5 +1,6 @@
 import type { Context } from '@opentelemetry/api';
-import { keepBaggageEntries, toBaggagePredicate, type BaggageAcceptance } from '@tracehop/core';
+import type { BaggageAcceptance } from '@tracehop/core';
+import { keepBaggageEntries, toBaggagePredicate } from '@tracehop/core/internal';
 
 // The whole `tenant` namespace: `tenant`, `tenant.*`, `tenant_*`, `tenant-*`, any case.
 const TENANT_NAMESPACE = /^tenant(?:[._-]|$)/;

@@ -3,6 +3,6 @@ export { getTenant, setTenant } from './tenant-baggage.js';
 export { acceptBaggageExceptTenant, isTenantKey, withoutClientTenant } from './client-tenant.js';
 export { tenantFromAuth } from './tenant-from-auth.js';
 export { TenantSpanProcessor } from './tenant-span-processor.js';
-export type { ContextEnricher, TenantIdSource } from './types.js';
-/** Re-exported from @tracehop/core, where the trust policy defines it. */
-export type { BaggageAcceptance } from '@tracehop/core';
+export type { TenantIdSource } from './types.js';
+/** Re-exported from @tracehop/core, which defines them for every hop. */
+export type { BaggageAcceptance, ContextEnricher } from '@tracehop/core';

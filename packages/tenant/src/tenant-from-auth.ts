@@ -1,8 +1,9 @@
 import { diag, type Context } from '@opentelemetry/api';
+import { neverThrow, type ContextEnricher } from '@tracehop/core';
 import { withoutClientTenant } from './client-tenant.js';
 import { setTenant } from './tenant-baggage.js';
 import { isTenantId } from './tenant-id.js';
-import type { ContextEnricher, TenantIdSource } from './types.js';
+import type { TenantIdSource } from './types.js';
 
 /**
  * Builds the trusted-edge enrichment for `useTraceContext({ enrich })`: first
@@ -20,13 +21,7 @@ import type { ContextEnricher, TenantIdSource } from './types.js';
 export function tenantFromAuth<GraphQLContext = unknown>(getTenantId: TenantIdSource<GraphQLContext>): ContextEnricher<GraphQLContext> {
   return (otelContext: Context, graphqlContext: GraphQLContext): Context => {
     const stripped = withoutClientTenant(otelContext);
-    let tenantId: unknown;
-    try {
-      tenantId = getTenantId(graphqlContext);
-    } catch (error) {
-      diag.warn('tracehop: getTenantId threw; the request carries no tenant', error);
-      return stripped;
-    }
+    const tenantId: unknown = neverThrow(() => getTenantId(graphqlContext), undefined, 'getTenantId threw; the request carries no tenant');
     if (tenantId === undefined || tenantId === null) return stripped;
     if (!isTenantId(tenantId)) {
       // Not echoed: it may be exactly the personal data that must not spread.

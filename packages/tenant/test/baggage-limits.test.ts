@@ -1,7 +1,8 @@
 // What tracehop sends stays within W3C baggage limits (64 members, 8192 bytes,
 // whole members only), through core's injectOutbound, and the tenant survives.
-import { propagation } from '@opentelemetry/api';
-import { compileTrustPolicy, extractInbound, headersGetter, injectOutbound, W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_MEMBERS } from '@tracehop/core';
+import { propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { compileTrustPolicy, headersGetter, injectOutbound } from '@tracehop/core';
+import { W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_MEMBERS } from '@tracehop/core/internal';
 import { expect, test } from 'vitest';
 import { getTenant, tenantFromAuth } from '../src/index.js';
 
@@ -10,7 +11,7 @@ const enrich = tenantFromAuth((principal: string) => principal);
 
 /** Public edge → enrichment → outbound headers, as the BFF does them. */
 function outboundBaggage(inboundBaggage: string, principal = 't_a'): string {
-  const inbound = extractInbound({ baggage: inboundBaggage }, headersGetter, policy, undefined);
+  const inbound = policy.continueTrace(ROOT_CONTEXT, { baggage: inboundBaggage }, headersGetter, undefined);
   const ctx = enrich(inbound.context, principal);
   const carrier: Record<string, string> = {};
   injectOutbound(ctx, carrier, { set: (c, k, v) => void (c[k] = v) });
@@ -48,11 +49,11 @@ test('a tenant entry the client hid among 200 members is gone; the authenticated
 
 test('malformed inbound baggage counts as absent and never throws', () => {
   for (const inbound of ['%ZZ', ',,,', '=', 'tenant.id=%ZZ', 'a'.repeat(10_000), '\u0000=\u0000']) {
-    const ctx = extractInbound({ baggage: inbound }, headersGetter, policy, undefined).context;
+    const ctx = policy.continueTrace(ROOT_CONTEXT, { baggage: inbound }, headersGetter, undefined).context;
     expect(getTenant(ctx)).toBeUndefined();
     expect(() => outboundBaggage(inbound)).not.toThrow();
   }
-  expect(propagation.getBaggage(extractInbound({ baggage: '%ZZ' }, headersGetter, policy, undefined).context)).toBeUndefined();
+  expect(propagation.getBaggage(policy.continueTrace(ROOT_CONTEXT, { baggage: '%ZZ' }, headersGetter, undefined).context)).toBeUndefined();
 });
 
 test('when the tenant pushes a full inbound header over 8192 bytes, a whole client member goes, never the tenant', () => {

@@ -1,12 +1,12 @@
 // The two ends of issue #4's request path, for the spoofing tests: a public
-// edge (core's extractInbound + tenantFromAuth, what the envelop plugin runs
+// edge (core's continueTrace + tenantFromAuth, what the envelop plugin runs
 // per operation) calling a real grpc-js backend through @tracehop/grpc, both
 // sides logging with pino + traceMixin, every span through TenantSpanProcessor.
 import * as grpc from '@grpc/grpc-js';
-import { context, SpanKind, trace, type Context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, trace, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { compileTrustPolicy, extractInbound, headersGetter, type HeadersLike } from '@tracehop/core';
+import { compileTrustPolicy, headersGetter, type HeadersLike } from '@tracehop/core';
 import { loadEcho, type EchoClient, type EchoMessage } from '@tracehop/fixture-proto';
 import { createClientInterceptor, createServerInterceptor } from '@tracehop/grpc';
 import { traceMixin } from '@tracehop/pino';
@@ -91,7 +91,7 @@ export async function edgeRequest(
   tenantId: string | undefined,
 ): Promise<void> {
   const policy = compileTrustPolicy(trustPolicy, { acceptBaggage: false });
-  const inbound = extractInbound(headers, headersGetter, policy, headers);
+  const inbound = policy.continueTrace(ROOT_CONTEXT, headers, headersGetter, headers);
   const ctx: Context = enrich(inbound.context, tenantId ? { principal: { tenantId } } : {});
   const span = tracer.startSpan('POST /graphql', { kind: SpanKind.SERVER, links: inbound.links }, ctx);
   await context.with(trace.setSpan(ctx, span), async () => {

@@ -31,7 +31,7 @@ export interface BffOptions {
   /** Ask the backend to forward each call here (a second hop). */
   forwardTo?: string;
   /** Passed to `useTraceContext`: which inbound baggage the public edge accepts (default none); a key list or predicate too. */
-  acceptBaggage?: TraceContextOptions['acceptBaggage'];
+  acceptBaggage?: NonNullable<TraceContextOptions['trust']>['acceptBaggage'];
   /** Passed to `useTraceContext`: how inbound headers are read (e.g. `createPropagator({ cloudTraceContext: true })`). */
   propagator?: TextMapPropagator;
   /** Passed to `useTraceContext`: whether the caller's trace context is continued (default: the plugin's, `true`). */
@@ -115,9 +115,11 @@ export async function startBff(options: BffOptions): Promise<Bff> {
     plugins: [
       useTraceContext({
         tracerProvider: provider,
-        ...(acceptBaggage === undefined ? {} : { acceptBaggage }),
+        trust: {
+          ...(acceptBaggage === undefined ? {} : { acceptBaggage }),
+          ...(trustTraceContext === undefined ? {} : { trustTraceContext }),
+        },
         ...(propagator === undefined ? {} : { propagator }),
-        ...(trustTraceContext === undefined ? {} : { trustTraceContext }),
         enrich: tenantFromAuth<BffContext>((ctx) => ctx.principal?.tenantId),
       }),
     ],
