@@ -1,0 +1,62 @@
+// The OTLP gRPC exporter builds its metadata once, so a token that changes
+// hourly can only ride on grpc-js call credentials (composed with TLS channel
+// credentials: grpc-js refuses call credentials on an insecure channel).
+// `createFromGoogleCredential` is no help: it reads `Object.keys()` of the
+// headers, which google-auth-library >= 10 returns as a fetch `Headers`, so
+// it sends nothing (grpc/grpc-node#2993).
+import { createRequire } from 'node:module';
+import type { CallCredentials, Metadata, credentials as grpcCredentials } from '@grpc/grpc-js';
+import { resolveTokenSource } from './headers.js';
+import type { GoogleIdTokenSource, IdTokenHeaderName, TokenSourceChoice } from './types.js';
+
+/** The part of `@grpc/grpc-js` used; pass the app's own module to be sure both sides use one copy. */
+export interface GrpcModule {
+  credentials: Pick<typeof grpcCredentials, 'createFromMetadataGenerator'>;
+  Metadata: typeof Metadata;
+}
+
+export type GoogleIdTokenCallCredentialsOptions = TokenSourceChoice & {
+  /** @default 'Authorization' (sent as the `authorization` metadata key) */
+  header?: IdTokenHeaderName;
+  /**
+   * The `@grpc/grpc-js` module to build the credentials with.
+   * @default require('@grpc/grpc-js') resolved from this package
+   */
+  grpc?: GrpcModule;
+};
+
+/** grpc-js call credentials with the source behind them, so the app can stop its refresh. */
+export type GoogleIdTokenCallCredentials = CallCredentials & {
+  readonly source: GoogleIdTokenSource;
+  shutdown(): void;
+};
+
+function loadGrpc(): GrpcModule {
+  // Synchronous on purpose: call credentials must exist when the exporter is built.
+  return createRequire(import.meta.url)('@grpc/grpc-js') as GrpcModule;
+}
+
+/**
+ * Call credentials for `@opentelemetry/exporter-trace-otlp-grpc`: every call
+ * carries `authorization: Bearer <ID token>` (or `x-serverless-authorization`),
+ * from the same single-flight, background-refreshed source as
+ * `googleIdTokenHeaders`. Without a token (after `maxWaitMs`) the call goes out
+ * without it and fails UNAUTHENTICATED; the generator never errors.
+ */
+export function googleIdTokenCallCredentials(options: GoogleIdTokenCallCredentialsOptions): GoogleIdTokenCallCredentials {
+  const grpc = options.grpc ?? loadGrpc();
+  const source = resolveTokenSource(options);
+  const key = (options.header ?? 'Authorization').toLowerCase();
+  const callCredentials = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+    source.getToken().then(
+      (token) => {
+        const metadata = new grpc.Metadata();
+        if (token !== undefined) metadata.set(key, `Bearer ${token}`);
+        callback(null, metadata);
+      },
+      // getToken never rejects; a hand-made `source` might.
+      () => callback(null, new grpc.Metadata()),
+    );
+  });
+  return Object.assign(callCredentials, { source, shutdown: () => source.shutdown() });
+}

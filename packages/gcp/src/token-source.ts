@@ -1,0 +1,132 @@
+// One token per audience, fetched once per lifetime whatever the concurrency
+// (single flight), refreshed ahead of expiry on an unref'd timer so exports
+// never wait once a token exists, and failing soft: a bounded wait, then no
+// token, one warning per failure streak, retries with backoff in the background.
+import { diag } from '@opentelemetry/api';
+import { googleAuthFetcher } from './google-auth-fetcher.js';
+import { readJwtExpiryMs } from './jwt-expiry.js';
+import type { GoogleIdTokenSource, GoogleIdTokenSourceOptions } from './types.js';
+
+const log = diag.createComponentLogger({ namespace: '@tracehop/gcp' });
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+interface HeldToken {
+  token: string;
+  usableUntil: number;
+  refreshAt: number;
+}
+
+export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): GoogleIdTokenSource {
+  const { audience } = options;
+  const maxWaitMs = options.maxWaitMs ?? 2000;
+  const fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
+  const refreshBeforeExpiryMs = (options.refreshBeforeExpirySeconds ?? 300) * 1000;
+  const retryMinMs = options.retryMinMs ?? 1000;
+  const retryMaxMs = options.retryMaxMs ?? 60_000;
+  const fetchIdToken = options.fetchIdToken ?? googleAuthFetcher(options.auth);
+
+  let held: HeldToken | undefined;
+  let inflight: Promise<void> | undefined;
+  let consecutiveFailures = 0;
+  let retryAt = 0;
+  let inFailureStreak = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  function schedule(at: number): void {
+    clearTimeout(timer);
+    if (stopped) return;
+    timer = setTimeout(() => void refresh(), Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
+    timer.unref();
+  }
+
+  /** Warns once per streak; the rest of the streak goes to debug. */
+  function reportFailure(message: string): void {
+    if (inFailureStreak) return log.debug(message);
+    inFailureStreak = true;
+    log.warn(`${message}; exports to ${audience} go without an ID token (and fail as unauthorized) until a fetch succeeds`);
+  }
+
+  function accept(token: string): void {
+    const expiresAt = readJwtExpiryMs(token);
+    if (expiresAt === undefined) return reject(new Error('the answer is not a JWT with an exp claim'));
+    const now = Date.now();
+    const lifetime = expiresAt - now;
+    const usableUntil = expiresAt - Math.min(30_000, lifetime / 4);
+    if (usableUntil <= now) return reject(new Error(`the token expired at ${new Date(expiresAt).toISOString()}`));
+    held = { token, usableUntil, refreshAt: expiresAt - Math.min(refreshBeforeExpiryMs, lifetime / 2) };
+    consecutiveFailures = 0;
+    retryAt = 0;
+    if (inFailureStreak) log.info(`ID token for ${audience} obtained again`);
+    inFailureStreak = false;
+    schedule(held.refreshAt);
+  }
+
+  function reject(error: unknown): void {
+    consecutiveFailures += 1;
+    const delay = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(consecutiveFailures - 1, 30));
+    retryAt = Date.now() + delay;
+    reportFailure(`could not get an ID token for ${audience}: ${error instanceof Error ? error.message : String(error)}`);
+    schedule(retryAt);
+  }
+
+  function fetchWithDeadline(): Promise<string> {
+    let deadline: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, fail) => {
+      deadline = setTimeout(() => fail(new Error(`no answer within ${fetchTimeoutMs} ms`)), fetchTimeoutMs);
+      deadline.unref();
+    });
+    // A user-supplied fetcher may throw synchronously; it becomes a rejection here.
+    const fetched = Promise.resolve().then(() => fetchIdToken(audience));
+    return Promise.race([fetched, timedOut]).finally(() => clearTimeout(deadline));
+  }
+
+  /** Single flight: every caller during a fetch shares it. */
+  function refresh(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    inflight ??= fetchWithDeadline()
+      .then(accept, reject)
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  }
+
+  function usableToken(): string | undefined {
+    return held && Date.now() < held.usableUntil ? held.token : undefined;
+  }
+
+  async function getToken(): Promise<string | undefined> {
+    const now = Date.now();
+    const token = usableToken();
+    if (token !== undefined) {
+      // The timer normally refreshes; this covers a timer starved by CPU throttling.
+      if (now >= held!.refreshAt && now >= retryAt) void refresh();
+      return token;
+    }
+    if (stopped) return undefined;
+    if (!inflight && now < retryAt) {
+      reportFailure(`no ID token for ${audience} (the last fetch failed, next try in ${retryAt - now} ms)`);
+      return undefined;
+    }
+    let waitTimer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      waitTimer = setTimeout(resolve, maxWaitMs);
+    });
+    await Promise.race([refresh(), waited]).finally(() => clearTimeout(waitTimer));
+    const fetched = usableToken();
+    if (fetched === undefined && inflight) reportFailure(`no ID token for ${audience} within ${maxWaitMs} ms`);
+    return fetched;
+  }
+
+  function shutdown(): void {
+    stopped = true;
+    clearTimeout(timer);
+  }
+
+  if (options.signal?.aborted) shutdown();
+  options.signal?.addEventListener('abort', shutdown, { once: true });
+  if (options.prefetch !== false) void refresh();
+
+  return { audience, getToken, shutdown };
+}
