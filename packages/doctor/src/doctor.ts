@@ -1,5 +1,6 @@
 // One doctor run: receive spans, send the probes one after another, wait
 // (bounded) for their spans to settle, read the logs, give each probe its verdict.
+import type { Readable } from 'node:stream';
 import { analyzeAttributes } from './analyze-attributes.js';
 import { AFTER_MS, analyzeLogs } from './analyze-logs.js';
 import { analyzeTrace } from './analyze-trace.js';
@@ -25,6 +26,8 @@ export interface DoctorOptions {
   otlpGrpcPort?: number | undefined;
   /** JSON log lines: a file path, or `-` for stdin. @default undefined (no log checks) */
   logs?: string | undefined;
+  /** JSON log lines from this stream instead of `logs` (API only), read from the start. @default undefined */
+  logStream?: Readable | undefined;
   /** The log backend whose field the lines must carry. @default undefined (any known shape) */
   logBackend?: LogBackend | undefined;
   /** The tenant the credentials authenticate as; enables tenant-missing/mismatch. @default undefined */
@@ -65,7 +68,7 @@ async function settle(receiver: Receiver, sent: ProbeSent[], options: DoctorOpti
 export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Promise<Report> {
   const own = receiver === undefined;
   const rx = receiver ?? (await startReceiver({ port: options.otlpPort ?? 4318, grpcPort: options.otlpGrpcPort, ...(options.maxSpans ? { maxSpans: options.maxSpans } : {}) }));
-  const logSource = options.logs === undefined ? undefined : openLogSource(options.logs);
+  const logSource = options.logStream ? openLogSource('-', options.logStream) : options.logs === undefined ? undefined : openLogSource(options.logs);
   try {
     const sent: ProbeSent[] = [];
     for (let i = 1; i <= (options.probes ?? 3); i++) {
