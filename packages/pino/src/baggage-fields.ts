@@ -1,5 +1,5 @@
 import { context, propagation } from '@opentelemetry/api';
-import type { TraceMixinOptions } from './types.js';
+import type { CommonMixinOptions } from './types.js';
 
 /** Copies allow-listed baggage entries of the active context into a log line's fields. */
 export type BaggageFieldWriter = (fields: Record<string, unknown>) => void;
@@ -10,7 +10,7 @@ const DEFAULT_MAX_VALUE_LENGTH = 128;
  * Resolves `baggageKeys` once. Returns `undefined` when no key is listed, so
  * the mixin skips the baggage lookup entirely.
  */
-export function createBaggageFieldWriter(options: TraceMixinOptions): BaggageFieldWriter | undefined {
+export function createBaggageFieldWriter(options: CommonMixinOptions): BaggageFieldWriter | undefined {
   const fieldByKey = toFieldMap(options.baggageKeys);
   if (fieldByKey.length === 0) return undefined;
   const maxLength = options.maxBaggageValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
@@ -25,7 +25,7 @@ export function createBaggageFieldWriter(options: TraceMixinOptions): BaggageFie
   };
 }
 
-function toFieldMap(baggageKeys: TraceMixinOptions['baggageKeys']): Array<[key: string, field: string]> {
+function toFieldMap(baggageKeys: CommonMixinOptions['baggageKeys']): Array<[key: string, field: string]> {
   if (!baggageKeys) return [];
   if (isStringArray(baggageKeys)) return baggageKeys.map((key) => [key, key]);
   return Object.entries(baggageKeys);

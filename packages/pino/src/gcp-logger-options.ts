@@ -1,5 +1,5 @@
 import { traceMixin } from './trace-mixin.js';
-import type { GcpLoggerOptions, TraceMixinOptions } from './types.js';
+import type { GcpFormatOptions, GcpLoggerOptions } from './types.js';
 
 /** pino level label → Cloud Logging `severity` (the mapping Google's own pino config uses). */
 const SEVERITY_BY_LEVEL: Readonly<Record<string, string>> = {
@@ -26,7 +26,7 @@ export function severityOf(label: string): string {
  * `mixin: traceMixin()` (the `otel` format) to it: its formatter renames
  * those fields, so each line still gets exactly one set.
  */
-export function gcpLoggerOptions(options: Omit<TraceMixinOptions, 'format'> = {}): GcpLoggerOptions {
+export function gcpLoggerOptions(options: Omit<GcpFormatOptions, 'format'> = {}): GcpLoggerOptions {
   return {
     messageKey: 'message',
     formatters: {

@@ -1,6 +1,6 @@
 import { TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { spanIdToDecimal, traceIdToCloudLogging, traceIdToDatadog } from '@tracehop/core';
-import type { TraceMixinOptions } from './types.js';
+import type { DatadogFormatOptions, OtelFormatOptions, TraceMixinOptions } from './types.js';
 
 /**
  * One span context's trace fields as a fresh object, built as a literal so
@@ -16,8 +16,8 @@ export const GCP_TRACE_SAMPLED_KEY = 'logging.googleapis.com/trace_sampled';
 
 /** Picks the writer for `options.format`, with its options resolved once. */
 export function createTraceFieldWriter(options: TraceMixinOptions): TraceFieldWriter {
-  const format = options.format ?? 'otel';
-  switch (format) {
+  switch (options.format) {
+    case undefined:
     case 'otel':
       return otelWriter(options);
     case 'gcp':
@@ -25,11 +25,12 @@ export function createTraceFieldWriter(options: TraceMixinOptions): TraceFieldWr
     case 'datadog':
       return datadogWriter(options);
     default:
-      throw new TypeError(`tracehop: unknown log format ${JSON.stringify(format)}; use 'otel', 'gcp' or 'datadog'`);
+      // JavaScript callers are not held to the type.
+      throw new TypeError(`tracehop: unknown log format ${JSON.stringify((options as { format: unknown }).format)}; use 'otel', 'gcp' or 'datadog'`);
   }
 }
 
-function otelWriter(options: TraceMixinOptions): TraceFieldWriter {
+function otelWriter(options: OtelFormatOptions): TraceFieldWriter {
   const traceIdKey = options.logKeys?.traceId ?? 'trace_id';
   const spanIdKey = options.logKeys?.spanId ?? 'span_id';
   const traceFlagsKey = options.logKeys?.traceFlags ?? 'trace_flags';
@@ -72,7 +73,7 @@ function gcpWriter(projectId: string | undefined): TraceFieldWriter {
  * read as `dd.trace_id` by the trace remapper) with unsigned 64-bit decimals
  * as strings, since they exceed JavaScript's safe integers.
  */
-function datadogWriter(options: TraceMixinOptions): TraceFieldWriter {
+function datadogWriter(options: DatadogFormatOptions): TraceFieldWriter {
   const tags: Record<string, string> = {};
   if (options.service !== undefined) tags.service = options.service;
   if (options.env !== undefined) tags.env = options.env;

@@ -24,35 +24,8 @@ export interface OtelLogKeys {
   traceFlags?: string;
 }
 
-/** Options for {@link traceMixin}. */
-export interface TraceMixinOptions {
-  /**
-   * `'otel'`: `trace_id`, `span_id`, `trace_flags` (what OTel log bridges and
-   * `@google-cloud/pino-logging-gcp-config` expect). `'gcp'`: Cloud Logging's
-   * `logging.googleapis.com/{trace,spanId,trace_sampled}`. `'datadog'`: a
-   * `dd` object with decimal `trace_id`/`span_id` (and service/env/version).
-   * @default 'otel'
-   */
-  format?: TraceLogFormat;
-  /**
-   * Field names for the `otel` format (e.g. to match a log pipeline that wants
-   * `traceId`). Ignored by the other formats, whose names are fixed by their backends.
-   * @default { traceId: 'trace_id', spanId: 'span_id', traceFlags: 'trace_flags' }
-   */
-  logKeys?: OtelLogKeys;
-  /**
-   * `gcp` only: write `logging.googleapis.com/trace` as
-   * `projects/<projectId>/traces/<trace>` instead of the bare trace ID.
-   * Cloud Logging accepts both; the bare ID is what its reference now recommends.
-   * @default undefined (bare trace ID)
-   */
-  projectId?: string;
-  /** `datadog` only: `dd.service` (Datadog's unified service tagging). @default undefined (omitted) */
-  service?: string;
-  /** `datadog` only: `dd.env`. @default undefined (omitted) */
-  env?: string;
-  /** `datadog` only: `dd.version`. @default undefined (omitted) */
-  version?: string;
+/** Options every format takes. */
+export interface CommonMixinOptions {
   /**
    * Baggage entries that become log fields. Nothing else in baggage ever
    * reaches a log line. An array uses the baggage key as the field name
@@ -75,6 +48,46 @@ export interface TraceMixinOptions {
    */
   mixin?: UserMixin;
 }
+
+/** `trace_id`, `span_id`, `trace_flags`: what OTel log bridges and `@google-cloud/pino-logging-gcp-config` expect. */
+export interface OtelFormatOptions extends CommonMixinOptions {
+  /** @default 'otel' */
+  format?: 'otel';
+  /**
+   * Field names (e.g. to match a log pipeline that wants `traceId`).
+   * @default { traceId: 'trace_id', spanId: 'span_id', traceFlags: 'trace_flags' }
+   */
+  logKeys?: OtelLogKeys;
+}
+
+/** Cloud Logging's `logging.googleapis.com/{trace,spanId,trace_sampled}`. */
+export interface GcpFormatOptions extends CommonMixinOptions {
+  format: 'gcp';
+  /**
+   * Write `logging.googleapis.com/trace` as `projects/<projectId>/traces/<trace>`
+   * (the legacy form) instead of the bare trace ID, which Cloud Logging now
+   * prefers and links to the trace and to Cloud Run's request log alike.
+   * @default undefined (bare trace ID)
+   */
+  projectId?: string;
+}
+
+/** A `dd` object with decimal `trace_id`/`span_id`, plus Datadog's unified service tags. */
+export interface DatadogFormatOptions extends CommonMixinOptions {
+  format: 'datadog';
+  /** `dd.service`. @default undefined (omitted) */
+  service?: string;
+  /** `dd.env`. @default undefined (omitted) */
+  env?: string;
+  /** `dd.version`. @default undefined (omitted) */
+  version?: string;
+}
+
+/**
+ * Options for {@link traceMixin}, keyed on `format`: each format takes only
+ * the options that mean something for its backend.
+ */
+export type TraceMixinOptions = OtelFormatOptions | GcpFormatOptions | DatadogFormatOptions;
 
 /**
  * What {@link gcpLoggerOptions} returns: spread it into `pino({...})`.

@@ -130,3 +130,13 @@ describe('no trace fields outside a valid span', () => {
     expect(() => traceMixin({ format: 'splunk' as never })).toThrow(TypeError);
   });
 });
+
+test('options are keyed on format: an option of another format is a type error (checked by pnpm typecheck)', () => {
+  // @ts-expect-error projectId belongs to the gcp format
+  const otelWithProject = traceMixin({ format: 'otel', projectId: 'p' });
+  // @ts-expect-error service belongs to the datadog format
+  const gcpWithService = traceMixin({ format: 'gcp', service: 'bff' });
+  // @ts-expect-error logKeys belong to the otel format
+  const datadogWithKeys = traceMixin({ format: 'datadog', logKeys: { traceId: 'traceId' } });
+  for (const mixin of [otelWithProject, gcpWithService, datadogWithKeys]) expect(typeof mixin).toBe('function');
+});
