@@ -1,0 +1,142 @@
+// When the metadata server is down, slow, or lies: every export resolves (as
+// unauthorized), within the bounded wait, one diag warning per failure streak,
+// and tokens flow again once the server is back, without the app doing anything.
+import { ExportResultCode } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { applyEnv, createIssuer, startFakeMetadataServer, type FakeMetadataServer, type MetadataMode } from '@tracehop/fixture-gcp-fakes';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { googleIdTokenHeaders, type GoogleIdTokenHeadersFactory, type GoogleIdTokenSourceOptions } from '../src/index.js';
+import { AUDIENCE, captureDiag, eventually, exportSpans, startOtlpReceiver, type DiagCapture, type OtlpReceiver, sleep } from './harness.js';
+
+const issuer = createIssuer();
+let metadata: FakeMetadataServer;
+let receiver: OtlpReceiver;
+let restoreEnv: () => void;
+let diagnostics: DiagCapture;
+const factories: GoogleIdTokenHeadersFactory[] = [];
+
+beforeAll(async () => {
+  metadata = await startFakeMetadataServer({ issuer, lifetimeSeconds: 600 });
+  restoreEnv = applyEnv(metadata.env());
+});
+afterAll(async () => {
+  restoreEnv();
+  await metadata.close();
+});
+beforeEach(async () => {
+  receiver = await startOtlpReceiver(issuer);
+  diagnostics = captureDiag();
+});
+afterEach(async () => {
+  for (const factory of factories.splice(0)) factory.shutdown();
+  await receiver.close();
+  await metadata.setMode('normal');
+  metadata.setLifetime(600);
+  metadata.resetCounts();
+});
+
+function setup(options: Partial<GoogleIdTokenSourceOptions> = {}): { headers: GoogleIdTokenHeadersFactory; exporter: OTLPTraceExporter } {
+  const headers = googleIdTokenHeaders({ audience: AUDIENCE, maxWaitMs: 300, retryMinMs: 200, retryMaxMs: 400, ...options });
+  factories.push(headers);
+  return { headers, exporter: new OTLPTraceExporter({ url: receiver.url, headers }) };
+}
+
+async function expectUnauthorized(exporter: OTLPTraceExporter, maxMs: number): Promise<void> {
+  const result = await exportSpans(exporter);
+  expect(result.code).toBe(ExportResultCode.FAILED);
+  expect((result.error as { code?: number }).code).toBe(401);
+  expect(result.ms).toBeLessThan(maxMs);
+}
+
+describe.each<[MetadataMode, RegExp]>([
+  ['down', /ECONNREFUSED|no ID token .* within 300 ms/],
+  ['unavailable', /503|Service Unavailable|within 300 ms/],
+  ['garbage', /not a JWT/],
+  ['wrong-flavor', /Metadata-Flavor/],
+  ['expired', /token expired at/],
+])('metadata server %s from the start', (mode, reason) => {
+  test('exports resolve as 401 within the bounded wait; one warning for the whole streak; recovery on its own', async () => {
+    await metadata.setMode(mode);
+    const { exporter } = setup();
+    for (let i = 0; i < 6; i += 1) await expectUnauthorized(exporter, 300 + 400);
+    await eventually(() => diagnostics.lines.some((line) => reason.test(line.message)), 4000);
+    expect(diagnostics.of('warn')).toHaveLength(1);
+    expect(diagnostics.of('warn')[0]).toMatch(/exports to https:\/\/collector-abc123-ew\.a\.run\.app go without an ID token/);
+    expect(receiver.tokens).toEqual([]);
+
+    await metadata.setMode('normal');
+    // The background retry (backoff ≤ 400 ms here) fetches a token before any export asks.
+    await eventually(() => diagnostics.of('info').some((line) => line.includes('obtained again')), 4000);
+    expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
+    expect(diagnostics.of('warn')).toHaveLength(1);
+    await exporter.shutdown();
+  });
+});
+
+test('a second failure streak gets its own single warning', async () => {
+  metadata.setLifetime(2);
+  const { exporter } = setup();
+  expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
+  await metadata.setMode('garbage');
+  await eventually(() => diagnostics.of('warn').length === 1, 4000);
+  await sleep(2000); // past the 2 s token's usable life
+  await expectUnauthorized(exporter, 700);
+  await metadata.setMode('normal');
+  await eventually(() => diagnostics.of('info').length === 1, 4000);
+  expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
+  await metadata.setMode('wrong-flavor');
+  await eventually(() => diagnostics.of('warn').length === 2, 4000);
+  await sleep(2000);
+  await expectUnauthorized(exporter, 700);
+  await expectUnauthorized(exporter, 700);
+  expect(diagnostics.of('warn')).toHaveLength(2);
+  await exporter.shutdown();
+});
+
+test('an outage after a token exists: exports keep the token until it nears expiry, then fail fast, then recover', async () => {
+  metadata.setLifetime(3);
+  const { exporter } = setup();
+  expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
+  await metadata.setMode('down');
+  expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
+  await eventually(() => diagnostics.of('warn').length === 1, 5000);
+  // Token in its last quarter, server still down: unauthorized, without waiting past the bound.
+  await sleep(2500);
+  await expectUnauthorized(exporter, 700);
+  await metadata.setMode('normal');
+  await eventually(() => diagnostics.of('info').length === 1, 5000);
+  expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
+  await exporter.shutdown();
+});
+
+test('slow metadata server: the export waits only maxWaitMs; the late token is kept and used, still one fetch', async () => {
+  await metadata.setMode('slow', { delayMs: 1200 });
+  const { exporter } = setup({ prefetch: false });
+  await expectUnauthorized(exporter, 300 + 400);
+  expect(diagnostics.of('warn')[0]).toMatch(/no ID token for .* within 300 ms/);
+  await eventually(() => diagnostics.of('info').length === 1, 3000);
+  expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
+  expect(metadata.fetchCount(AUDIENCE)).toBe(1);
+  await exporter.shutdown();
+});
+
+test('a metadata server that stalls past fetchTimeoutMs counts as failed, and the next try succeeds', async () => {
+  await metadata.setMode('slow', { delayMs: 2500 });
+  const { headers } = setup({ fetchTimeoutMs: 400, maxWaitMs: 100 });
+  expect(await headers()).toEqual({});
+  await eventually(() => diagnostics.lines.some((line) => /no answer within 400 ms/.test(line.message)), 2000);
+  await metadata.setMode('normal');
+  await eventually(() => diagnostics.of('info').length === 1, 3000);
+  expect((await headers()).Authorization).toMatch(/^Bearer /);
+});
+
+test('a fetchIdToken that throws, rejects, or returns junk never reaches the app', async () => {
+  const throwing = googleIdTokenHeaders({ audience: AUDIENCE, maxWaitMs: 100, fetchIdToken: () => { throw new Error('sync boom'); } });
+  const rejecting = googleIdTokenHeaders({ audience: AUDIENCE, maxWaitMs: 100, fetchIdToken: () => Promise.reject(new Error('async boom')) });
+  const junk = googleIdTokenHeaders({ audience: AUDIENCE, maxWaitMs: 100, fetchIdToken: () => Promise.resolve(42 as unknown as string) });
+  const hanging = googleIdTokenHeaders({ audience: AUDIENCE, maxWaitMs: 100, fetchIdToken: () => new Promise<string>(() => undefined) });
+  factories.push(throwing, rejecting, junk, hanging);
+  for (const headers of [throwing, rejecting, junk, hanging]) expect(await headers()).toEqual({});
+  const brokenSource = googleIdTokenHeaders({ source: { audience: AUDIENCE, getToken: () => Promise.reject(new Error('x')), shutdown: () => undefined } });
+  expect(await brokenSource()).toEqual({});
+});
