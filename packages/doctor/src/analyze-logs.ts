@@ -38,7 +38,7 @@ export function analyzeLogs(probe: ProbeSent, scope: LogScope, lines: LogLine[],
   let matched = 0;
   for (const line of lines) {
     const ours = scope.traceIds.some((id) => namesTrace(line, id));
-    const during = line.timeMs !== undefined && line.timeMs >= scope.fromMs && line.timeMs <= scope.toMs;
+    const during = line.timeMs !== undefined && line.timeMs >= scope.fromMs && line.timeMs < scope.toMs;
     if (!ours && (!during || [...scope.otherTraceIds].some((id) => namesTrace(line, id)))) continue;
     matched++;
     if (valuesContain(line.raw, probe.marker)) note('baggage-leak', line);

@@ -32,14 +32,28 @@ function enclosing(spans: TreeSpan[], inner: TreeSpan): TreeSpan | undefined {
   return candidates.sort((a, b) => (b.startMs ?? 0) - (a.startMs ?? 0))[0];
 }
 
+/** The time range a probe owns: spans and lines starting in it are its own. Neighbouring probes' windows never overlap. */
+export interface ProbeWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+/** Each probe's window: its request time plus slack, clipped where the neighbours' begin. */
+export function probeWindows(probes: ProbeSent[], afterMs = SLACK_MS): ProbeWindow[] {
+  return probes.map((probe, i) => ({
+    fromMs: i === 0 ? probe.startedMs - SLACK_MS : Math.min(probes[i - 1]!.endedMs + afterMs, probe.startedMs),
+    toMs: Math.min(probe.endedMs + afterMs, probes[i + 1]?.startedMs ?? Infinity),
+  }));
+}
+
 /** Analyses one probe against every span received. */
-export function analyzeTrace(probe: ProbeSent, all: TreeSpan[]): TraceVerdict {
+export function analyzeTrace(probe: ProbeSent, all: TreeSpan[], window: ProbeWindow = probeWindows([probe])[0]!): TraceVerdict {
   const breaks: Break[] = [];
   const hops: Hop[] = [];
   const own = all.filter((s) => s.traceId === probe.traceId);
   // Roots of other traces that started while the probe was in flight: a new trace started for it.
   const newRoots = all
-    .filter((s) => s.traceId !== probe.traceId && !s.parentSpanId && (s.kind === 'SERVER' || s.kind === 'CLIENT') && inside(s, probe.startedMs, probe.endedMs))
+    .filter((s) => s.traceId !== probe.traceId && !s.parentSpanId && (s.kind === 'SERVER' || s.kind === 'CLIENT') && s.startMs !== undefined && s.startMs >= window.fromMs && s.startMs < window.toMs)
     .sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0));
   const entry = own.find((s) => s.parentSpanId === probe.parentSpanId);
   let effectiveTraceId: string | undefined = own.length > 0 ? probe.traceId : undefined;

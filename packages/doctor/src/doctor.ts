@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { analyzeAttributes } from './analyze-attributes.js';
 import { AFTER_MS, analyzeLogs } from './analyze-logs.js';
-import { analyzeTrace } from './analyze-trace.js';
+import { analyzeTrace, probeWindows } from './analyze-trace.js';
 import type { LogBackend } from './log-lines.js';
 import { openLogSource } from './log-source.js';
 import { sendProbe } from './probe.js';
@@ -85,7 +85,9 @@ export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Pr
     const settled = await settle(rx, sent, options);
     const spans = rx.store.all();
     const lines = logSource ? await logSource.lines() : [];
-    const traces = sent.map((probe) => analyzeTrace(probe, spans));
+    const windows = probeWindows(sent);
+    const logWindows = probeWindows(sent, AFTER_MS);
+    const traces = sent.map((probe, i) => analyzeTrace(probe, spans, windows[i]));
     const traceIdsOf = (i: number) => [sent[i]!.traceId, ...(traces[i]!.effectiveTraceId ? [traces[i]!.effectiveTraceId!] : [])];
     const probes = sent.map((probe, i): ProbeResult => {
       const trace = traces[i]!;
@@ -93,8 +95,8 @@ export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Pr
       const scope = {
         traceIds: traceIdsOf(i),
         otherTraceIds: new Set(sent.flatMap((_, j) => (j === i ? [] : traceIdsOf(j)))),
-        fromMs: probe.startedMs - 50,
-        toMs: Math.min(probe.endedMs + AFTER_MS, sent[i + 1]?.startedMs ?? Infinity),
+        fromMs: logWindows[i]!.fromMs,
+        toMs: logWindows[i]!.toMs,
       };
       const logs = logSource ? analyzeLogs(probe, scope, lines, options.logBackend) : { lines: 0, breaks: [] };
       return { ...probe, effectiveTraceId: trace.effectiveTraceId, spans: trace.spans, hops: trace.hops, breaks: [...trace.breaks, ...attributeBreaks, ...logs.breaks], logLines: logs.lines };
