@@ -37,7 +37,9 @@ export function walkTrace(spans: TreeSpan[]): Array<{ span: TreeSpan; depth: num
     const childPrefix = depth === 0 ? prefix : prefix + (last ? '   ' : '│  ');
     children.forEach((child, i) => visit(child, childPrefix, i === children.length - 1, depth + 1));
   };
-  for (const root of [...tree.roots, ...tree.orphans]) visit(root, '', true, 0);
+  // Roots and spans whose parent is elsewhere (the caller, outside) in time order.
+  const starts = [...tree.roots, ...tree.orphans].sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0));
+  for (const root of starts) visit(root, '', true, 0);
   return out;
 }
 
