@@ -3,7 +3,8 @@
 // `propagateTraceparent` on so W3C hops behind it can continue its trace.
 // Every request it gets becomes one GraphQL POST to BFF_URL; it answers with
 // the BFF's status and body and the headers Sentry wrote on that POST.
-//   env: SENTRY_DSN, BFF_URL, GATEWAY_QUERY (optional), GATEWAY_AUTHORIZATION (optional)
+//   env: SENTRY_DSN, BFF_URL, GATEWAY_QUERY (optional),
+//        PROPAGATE_TRACEPARENT=false for Sentry's default (sentry-trace + baggage only)
 import { createServer, request, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as Sentry from '@sentry/node';
@@ -11,7 +12,7 @@ import * as Sentry from '@sentry/node';
 Sentry.init({
   dsn: process.env.SENTRY_DSN,
   tracesSampleRate: 1,
-  propagateTraceparent: true,
+  propagateTraceparent: process.env.PROPAGATE_TRACEPARENT !== 'false',
   environment: 'production',
   release: 'gateway@1.0.0',
   tracePropagationTargets: [/^http:\/\/127\.0\.0\.1/],

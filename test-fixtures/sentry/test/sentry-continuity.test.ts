@@ -26,6 +26,8 @@ let w3cBackend: ChildService;
 let sentryBackend: ChildService;
 let gatewayToW3c: ChildService;
 let gatewayToSentry: ChildService;
+/** A gateway on Sentry's defaults: `sentry-trace` + `baggage`, no `traceparent`. */
+let sentryOnlyGateway: ChildService;
 const bffs: Bff[] = [];
 
 beforeAll(async () => {
@@ -40,13 +42,14 @@ beforeAll(async () => {
   const bffToSentry = await startBff({ telemetry: bffTelemetry, backendAddress: sentryBackend.address, acceptBaggage: true });
   bffs.push(bffToW3c, bffToSentry);
   const gatewayDsn = ingest.dsn('a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1', GATEWAY_PROJECT);
-  [gatewayToW3c, gatewayToSentry] = await Promise.all([
+  [gatewayToW3c, gatewayToSentry, sentryOnlyGateway] = await Promise.all([
     startChildService('gateway', { SENTRY_DSN: gatewayDsn, BFF_URL: bffToW3c.url }),
     startChildService('gateway', { SENTRY_DSN: gatewayDsn, BFF_URL: bffToSentry.url }),
+    startChildService('gateway', { SENTRY_DSN: gatewayDsn, BFF_URL: bffToW3c.url, PROPAGATE_TRACEPARENT: 'false' }),
   ]);
 }, 60_000);
 afterAll(async () => {
-  await Promise.all([gatewayToW3c, gatewayToSentry].map((child) => child?.stop()));
+  await Promise.all([gatewayToW3c, gatewayToSentry, sentryOnlyGateway].map((child) => child?.stop()));
   await Promise.all(bffs.map((bff) => bff.stop()));
   await Promise.all([w3cBackend, sentryBackend].map((child) => child?.stop()));
   await ingest?.stop();
@@ -137,4 +140,17 @@ test("without sentry-trace (tracehop's default), a backend that keeps Sentry's r
   expect(backend.traceId).not.toBe(traceId);
   const [split] = await ingest.waitFor((item) => item.project === BACKEND_PROJECT && item.itemHeader.type === 'transaction' && traceOf(item.payload as SentryEvent)?.span_id === backend.spanId);
   expect(traceOf(split!.payload as SentryEvent)!.trace_id).not.toBe(traceId);
+});
+
+test('a Sentry gateway on its defaults (no traceparent): tracehop reads no sentry-trace, so the BFF starts a new trace', async () => {
+  // Why the gateway needs Sentry's `propagateTraceparent` (or tracehop an inbound sentry-trace option): a split trace.
+  const { sent, backend } = await throughGateway(sentryOnlyGateway);
+  expect(sent.traceparent).toBeUndefined();
+  const [sentryTraceId] = sent['sentry-trace']!.split('-');
+  const operation = bffTelemetry.spans().find((span) => span.kind === 1)!;
+  expect(operation.parentSpanContext).toBeUndefined();
+  expect(operation.spanContext().traceId).not.toBe(sentryTraceId);
+  expect(backend.traceId).toBe(operation.spanContext().traceId);
+  // The gateway's sentry-* baggage still travels (the hop accepts baggage), now naming another trace than the one it rides in.
+  expect(sentryMembers(backend.metadata.baggage)).toContain(`sentry-trace_id=${sentryTraceId}`);
 });
