@@ -19,6 +19,11 @@ export function checkUnpacked(packageDir, files) {
   if (manifest.publishConfig?.access !== 'public') problems.push('publishConfig.access is not "public"');
   if (!shipped.has('LICENSE')) problems.push('no LICENSE');
 
+  if (!files.some((file) => file.startsWith('src/'))) {
+    // Without the sources, every source and declaration map points at nothing.
+    if (files.some((file) => file.endsWith('.map'))) problems.push('ships source maps but not src/ (add "src" to files, or turn the maps off)');
+    return problems;
+  }
   const stale = new Set();
   for (const file of files) {
     const output = OUTPUT.exec(file);
