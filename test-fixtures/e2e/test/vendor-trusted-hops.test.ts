@@ -2,33 +2,53 @@
 // W3C's 32) and Sentry's `sentry-*` baggage pass through unchanged and within
 // limits. HTTP -> BFF (trusted caller, baggage accepted) -> Kotlin under the
 // OpenTelemetry Java agent -> a Node gRPC backend that reports every metadata
-// key it received; and BFF -> that Node backend directly. The Kotlin reply says
-// what the Kotlin code saw; the Node backend behind it shows what the Kotlin
-// service (its agent) carried on.
-import { createServiceTelemetry, startBff, type Bff, type HandlerObservation } from '@tracehop/fixture-bff';
+// key it received; BFF -> that Node backend directly; and a plain gRPC caller
+// -> the Node backend fixture (tracehop server and client) -> that Node backend.
+// The Kotlin reply says what the Kotlin code saw; the Node backend behind it
+// shows what the Kotlin service (its agent) carried on.
+import * as grpc from '@grpc/grpc-js';
+import {
+  createServiceTelemetry,
+  startBff,
+  startNodeBackend,
+  type Bff,
+  type HandlerObservation,
+  type NodeBackend,
+} from '@tracehop/fixture-bff';
+import { loadEcho } from '@tracehop/fixture-proto';
 import { startKotlinServer, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { useAsyncContext } from './harness.js';
 import { postQuery } from './http-client.js';
-import { CALLER_SPAN_ID, CALLER_TRACE_ID, startRecordingBackend, type RecordedCall } from './vendor-headers.js';
+import {
+  CALLER_SPAN_ID,
+  CALLER_TRACE_ID,
+  cloudTraceHeader,
+  datadogHeaders,
+  sentryTrace,
+  startRecordingBackend,
+  type RecordedCall,
+} from './vendor-headers.js';
 
 useAsyncContext();
 const bffTelemetry = createServiceTelemetry('bff');
 const recorderTelemetry = createServiceTelemetry('recording-backend');
+const nodeTelemetry = createServiceTelemetry('node-backend');
 let kotlin: KotlinServer;
+let nodeBackend: NodeBackend;
 let recorder: Awaited<ReturnType<typeof startRecordingBackend>>;
 let viaKotlin: Bff;
 let direct: Bff;
 
 beforeAll(async () => {
-  [kotlin, recorder] = await Promise.all([startKotlinServer(), startRecordingBackend(recorderTelemetry)]);
+  [kotlin, recorder, nodeBackend] = await Promise.all([startKotlinServer(), startRecordingBackend(recorderTelemetry), startNodeBackend(nodeTelemetry)]);
   // A trusted hop: the BFF behind the company's own gateway, continuing its trace and keeping its baggage.
   viaKotlin = await startBff({ telemetry: bffTelemetry, backendAddress: kotlin.address, forwardTo: recorder.address, acceptBaggage: true });
   direct = await startBff({ telemetry: bffTelemetry, backendAddress: recorder.address, acceptBaggage: true });
 }, 120_000);
 afterAll(async () => {
   await Promise.all([viaKotlin?.stop(), direct?.stop()]);
-  await Promise.all([kotlin?.stop(), recorder?.stop()]);
+  await Promise.all([kotlin?.stop(), recorder?.stop(), nodeBackend?.stop()]);
 });
 
 const TRACEPARENT = `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`;
@@ -97,4 +117,44 @@ test('33 tracestate members are over the W3C limit: the header is dropped whole,
   expect(seenByKotlin.traceId).toBe(CALLER_TRACE_ID);
   expect(seenByKotlin.downstream.metadata.tracestate).toBeUndefined();
   expect(seenByKotlin.downstream.observed.baggage).toEqual({ ...SENTRY_ENTRIES, other: 'kept', 'tenant.id': 'hospital_a' });
+});
+
+/** A plain grpc-js caller (no tracehop) -> the Node backend fixture, asked to forward to the recorder. */
+function callNodeBackend(metadata: Record<string, string>): Promise<HandlerObservation & { downstream: RecordedCall }> {
+  const { Echo } = loadEcho(grpc);
+  const client = new Echo(nodeBackend.address, grpc.credentials.createInsecure());
+  const md = new grpc.Metadata();
+  for (const [key, value] of Object.entries(metadata)) md.set(key, value);
+  return new Promise((resolve, reject) =>
+    client.say({ value: JSON.stringify({ forwardTo: recorder.address }) }, md, (error, reply) => {
+      client.close();
+      if (error) reject(error);
+      else resolve(JSON.parse(reply!.value) as HandlerObservation & { downstream: RecordedCall });
+    }),
+  );
+}
+
+test('internal gRPC hop (server defaults): W3C context, dd= tracestate and sentry-* baggage go on; sentry-trace, x-datadog-*, X-Cloud-Trace-Context do not', async () => {
+  const sentState = tracestate(32);
+  const seen = await callNodeBackend({
+    traceparent: TRACEPARENT,
+    tracestate: sentState,
+    baggage: SENTRY_MEMBERS.join(','),
+    ...sentryTrace('keep'),
+    ...datadogHeaders('keep'),
+    ...cloudTraceHeader('keep'),
+  });
+  expect(seen.traceId).toBe(CALLER_TRACE_ID);
+  const onward = seen.downstream.metadata;
+  expect(onward.tracestate).toEqual([sentState]);
+  expect(sentryMembersOf(onward.baggage)).toEqual(SENTRY_MEMBERS);
+  expect(Object.keys(onward).filter((key) => /^(sentry-|x-datadog-|x-cloud-trace-context$)/.test(key))).toEqual([]);
+});
+
+test('internal gRPC hop: sentry-trace, x-datadog-* or X-Cloud-Trace-Context alone do not continue a trace (the default propagator is W3C)', async () => {
+  const seen = await callNodeBackend({ ...sentryTrace('keep'), ...datadogHeaders('keep'), ...cloudTraceHeader('keep') });
+  expect(seen.traceId).toMatch(/^[0-9a-f]{32}$/);
+  expect(seen.traceId).not.toBe(CALLER_TRACE_ID);
+  expect(seen.downstream.metadata.traceparent![0]).toContain(seen.traceId!);
+  expect(JSON.stringify(seen.downstream.metadata)).not.toContain(CALLER_TRACE_ID);
 });
