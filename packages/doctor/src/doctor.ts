@@ -6,7 +6,7 @@ import { AFTER_MS, analyzeLogs } from './analyze-logs.js';
 import { analyzeTrace, probeWindows } from './analyze-trace.js';
 import type { LogBackend } from './log-lines.js';
 import { openLogSource } from './log-source.js';
-import { sendProbe } from './probe.js';
+import { newProbe, sendProbe } from './probe.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import type { ProbeResult, ProbeSent, Report } from './types.js';
 
@@ -72,14 +72,16 @@ export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Pr
   try {
     const sent: ProbeSent[] = [];
     for (let i = 1; i <= (options.probes ?? 3); i++) {
-      const probe = await sendProbe(i, {
+      const ids = newProbe(i);
+      // Watched before sending: spans of inner hops arrive before the response.
+      rx.store.watch(ids.traceId);
+      const probe = await sendProbe(ids, {
         url: options.url,
         query: options.query,
         headers: options.headers ?? {},
         tenantHeader: options.tenantHeader ?? 'x-tenant-id',
         timeoutMs: options.requestTimeoutMs ?? 10_000,
       });
-      rx.store.watch(probe.traceId);
       sent.push(probe);
     }
     const settled = await settle(rx, sent, options);

@@ -49,8 +49,7 @@ export function probeHeaders(probe: Omit<ProbeSent, 'startedMs' | 'endedMs'>, re
 }
 
 /** Sends one probe. A refused or unreachable URL throws {@link ConnectionError}; an HTTP error status does not. */
-export async function sendProbe(index: number, request: ProbeRequest): Promise<ProbeSent> {
-  const probe = newProbe(index);
+export async function sendProbe(probe: Omit<ProbeSent, 'startedMs' | 'endedMs'>, request: ProbeRequest): Promise<ProbeSent> {
   const startedMs = Date.now();
   let httpStatus: number | undefined;
   try {

@@ -17,20 +17,19 @@ export interface HttpReceiver {
   close(): Promise<void>;
 }
 
+/** The body, or undefined when it is over {@link MAX_BODY_BYTES} (then drained and discarded, so the client reads the 413). */
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // A client that never stops sending loses its connection.
+      if (size > 4 * MAX_BODY_BYTES) request.destroy();
+      else if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
     request.on('error', () => resolve(undefined));
   });
 }
@@ -51,7 +50,7 @@ async function handle(store: SpanStore, request: IncomingMessage, response: Serv
   const body = await readBody(request);
   if (body === undefined) {
     store.malformed++;
-    return void response.writeHead(413).end();
+    return void response.writeHead(413, { connection: 'close' }).end();
   }
   if (!request.url?.startsWith('/v1/traces')) return void reply(200, json ? '{}' : new Uint8Array());
   try {
