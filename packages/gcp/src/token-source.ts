@@ -12,6 +12,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface HeldToken {
   token: string;
+  expiresAt: number;
   usableUntil: number;
   refreshAt: number;
 }
@@ -28,10 +29,13 @@ export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): 
   let held: HeldToken | undefined;
   let inflight: Promise<void> | undefined;
   let consecutiveFailures = 0;
+  let staleAnswers = 0;
   let retryAt = 0;
   let inFailureStreak = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+
+  const backoffMs = (attempt: number): number => Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(attempt - 1, 30));
 
   function schedule(at: number): void {
     clearTimeout(timer);
@@ -54,7 +58,15 @@ export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): 
     const lifetime = expiresAt - now;
     const usableUntil = expiresAt - Math.min(30_000, lifetime / 4);
     if (usableUntil <= now) return reject(new Error(`the token expired at ${new Date(expiresAt).toISOString()}`));
-    held = { token, usableUntil, refreshAt: expiresAt - Math.min(refreshBeforeExpiryMs, lifetime / 2) };
+    if (held && expiresAt <= held.expiresAt) {
+      // The server handed back the token we hold (a metadata server may cache
+      // it too): ask again later with backoff, or the halving refresh point
+      // would make us fetch ever faster as exp nears.
+      staleAnswers += 1;
+      return schedule(now + backoffMs(staleAnswers));
+    }
+    staleAnswers = 0;
+    held = { token, expiresAt, usableUntil, refreshAt: expiresAt - Math.min(refreshBeforeExpiryMs, lifetime / 2) };
     consecutiveFailures = 0;
     retryAt = 0;
     if (inFailureStreak) log.info(`ID token for ${audience} obtained again`);
@@ -64,7 +76,7 @@ export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): 
 
   function reject(error: unknown): void {
     consecutiveFailures += 1;
-    const delay = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(consecutiveFailures - 1, 30));
+    const delay = backoffMs(consecutiveFailures);
     retryAt = Date.now() + delay;
     reportFailure(`could not get an ID token for ${audience}: ${error instanceof Error ? error.message : String(error)}`);
     schedule(retryAt);
