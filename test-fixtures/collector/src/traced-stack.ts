@@ -10,7 +10,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type NodeBackend, type ServiceTelemetry } from '@tracehop/fixture-bff';
 import { startKotlinServer, type KotlinServer, type OtlpSpan } from '@tracehop/fixture-kotlin-backend';
-import { nodeSpansAsOtlp } from './span-views.js';
+import { nodeSpansAsOtlp, readableToOtlp } from './span-views.js';
 
 export type ExportHeaders = Record<string, string> | (() => Promise<Record<string, string>>);
 
@@ -37,6 +37,19 @@ export interface TracedStackOptions {
    * @default 200
    */
   batchDelayMs?: number;
+  /**
+   * Keep every Node span in memory for `produced()`. Memory measurements turn
+   * this off and count in `onSpan` instead.
+   * @default true
+   */
+  retainSpans?: boolean;
+  /** Called with every span a Node service finishes (before export). */
+  onSpan?: (span: OtlpSpan) => void;
+  /**
+   * The Node exporters' queue bound (spans). Beyond it spans are dropped, never buffered.
+   * @default 2048
+   */
+  maxQueueSize?: number;
 }
 
 export interface TracedStack {
@@ -58,10 +71,12 @@ export async function startTracedStack(options: TracedStackOptions): Promise<Tra
   const slow = options.slowPatients ?? { 'p-slow': 500 };
   const exporting = (name: string) =>
     createServiceTelemetry(name, {
+      retain: options.retainSpans ?? true,
+      ...(options.onSpan ? { onSpan: (span) => options.onSpan!(readableToOtlp(span)) } : {}),
       spanProcessors: [
         new BatchSpanProcessor(
           new OTLPTraceExporter({ url: `${options.collectorUrl}/v1/traces`, headers: options.headers, timeoutMillis: 5_000, concurrencyLimit: 5 }),
-          { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: delay, exportTimeoutMillis: 10_000 },
+          { maxQueueSize: options.maxQueueSize ?? 2048, maxExportBatchSize: 512, scheduledDelayMillis: delay, exportTimeoutMillis: 10_000 },
         ),
       ],
     });
