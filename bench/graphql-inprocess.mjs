@@ -27,7 +27,7 @@ const CONCURRENCY = 16;
 const VARIANTS = {
   'sdk-only': () => [],
   'minimal-span': () => [minimalSpanPlugin(tracerProvider.getTracer('bench-minimal-span'))],
-  'trace-no-span': () => [useTraceContext({ tracerProvider, operationSpan: false })],
+  'trace-no-span': () => [useTraceContext({ tracerProvider, recordSpans: false })],
   trace: () => [useTraceContext({ tracerProvider })],
   'envelop-otel': () => [useOpenTelemetry({ resolvers: false }, tracerProvider)],
 };

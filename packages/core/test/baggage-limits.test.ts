@@ -2,7 +2,7 @@ import { baggageEntryMetadataFromString, propagation, ROOT_CONTEXT } from '@open
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { defaultPropagator } from '../src/index.js';
-import { limitBaggage, mergeBaggageLimits } from '../src/internal.js';
+import { limitBaggage } from '../src/internal.js';
 
 const setter = { set: (c: Record<string, string>, k: string, v: string) => (c[k] = v) };
 

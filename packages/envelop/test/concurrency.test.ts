@@ -1,4 +1,4 @@
-// Must show 6: 200 concurrent operations with distinct incoming traces. Every
+// 200 concurrent operations with distinct incoming traces. Every
 // resolver, every DataLoader batch and every gRPC call (as the real server
 // received it) sees its own trace, never another request's.
 import { trace } from '@opentelemetry/api';

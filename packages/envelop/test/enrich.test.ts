@@ -3,11 +3,10 @@
 // (span processors see its baggage). It never breaks the request.
 import { diag, DiagLogLevel, propagation, trace, type Context } from '@opentelemetry/api';
 import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { useTraceContext, type TraceContextOptions } from '../src/index.js';
-import { baggageOf, installContextManager, listen, postGraphQL, randomTraceparent, startEchoBackend, type EchoBackend, type HttpHandle } from './harness.js';
+import { baggageOf, createTracing, installContextManager, listen, postGraphQL, randomTraceparent, startEchoBackend, type EchoBackend, type HttpHandle } from './harness.js';
 
 installContextManager();
 
@@ -21,8 +20,7 @@ const recordBaggageAtStart: SpanProcessor = {
   forceFlush: async () => undefined,
   shutdown: async () => undefined,
 };
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [recordBaggageAtStart, new SimpleSpanProcessor(exporter)] });
+const { exporter, provider } = createTracing([recordBaggageAtStart]);
 
 const diagErrors: unknown[][] = [];
 diag.setLogger(

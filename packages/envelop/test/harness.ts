@@ -1,25 +1,17 @@
 // Real peers for the tests: an OTel SDK with an in-memory exporter, a grpc-js
 // Echo server behind @tracehop/grpc that reports the headers it received, and
 // a node:http server on 127.0.0.1:0.
-import { createServer, type RequestListener, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { context, propagation, type Context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { loadEcho, type EchoClient, type EchoMessage } from '@tracehop/fixture-proto';
 import { createClientInterceptor, createServerInterceptor } from '@tracehop/grpc';
+import { listen as listenOn, startGrpcServer, useAsyncContext } from '@tracehop/testkit';
+
+export { baggageOf, createTracing, parentSpanId, parseTraceparent, randomTraceparent } from '@tracehop/testkit';
+export type { HttpHandle } from '@tracehop/testkit';
 
 /** The app's choice, allowed in tests: the plugin itself never registers globals. */
-export function installContextManager(): void {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-}
-
-export function createTracing() {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  return { exporter, provider, spans: (): ReadableSpan[] => exporter.getFinishedSpans() };
-}
+export const installContextManager = useAsyncContext;
 
 /** What the gRPC server saw on one call. */
 export interface ReceivedCall {
@@ -40,25 +32,23 @@ export interface EchoBackend {
 export async function startEchoBackend(options: { clientProvider?: BasicTracerProvider } = {}): Promise<EchoBackend> {
   const { Echo, service } = loadEcho(grpc);
   const received: ReceivedCall[] = [];
-  const server = new grpc.Server({ interceptors: [createServerInterceptor()] });
   const firstValue = (md: grpc.Metadata, key: string) => md.get(key)[0]?.toString();
-  server.addService(service, {
-    say(call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, callback: grpc.sendUnaryData<EchoMessage>) {
-      const seen = {
-        value: call.request.value,
-        traceparent: firstValue(call.metadata, 'traceparent'),
-        baggage: firstValue(call.metadata, 'baggage'),
-      };
-      received.push(seen);
-      callback(null, { value: JSON.stringify(seen) });
+  const running = await startGrpcServer(
+    service,
+    {
+      say(call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, callback: grpc.sendUnaryData<EchoMessage>) {
+        const seen = {
+          value: call.request.value,
+          traceparent: firstValue(call.metadata, 'traceparent'),
+          baggage: firstValue(call.metadata, 'baggage'),
+        };
+        received.push(seen);
+        callback(null, { value: JSON.stringify(seen) });
+      },
     },
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
+    { interceptors: [createServerInterceptor()] },
   );
-  const target = `127.0.0.1:${port}`;
+  const target = running.address;
   const interceptor = createClientInterceptor({ tracerProvider: options.clientProvider, target });
   const client = new Echo(target, grpc.credentials.createInsecure(), { interceptors: [interceptor] });
   return {
@@ -72,28 +62,13 @@ export async function startEchoBackend(options: { clientProvider?: BasicTracerPr
       ),
     close: async () => {
       client.close();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      await running.stop();
     },
   };
 }
 
-export interface HttpHandle {
-  url: string;
-  server: HttpServer;
-  close(): Promise<void>;
-}
-
-/** `object`, not `RequestListener`: contextual typing would otherwise make Yoga infer node's request as its server context. */
-export async function listen(handler: object, path = '/graphql'): Promise<HttpHandle> {
-  const server = createServer(handler as RequestListener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}${path}`,
-    server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+/** A real HTTP server on 127.0.0.1:0 serving `handler` at `/graphql`. */
+export const listen = (handler: object, path = '/graphql') => listenOn(handler, path);
 
 /** POSTs a GraphQL request and returns the parsed JSON body. */
 export async function postGraphQL(
@@ -109,23 +84,6 @@ export async function postGraphQL(
   return { status: response.status, json: (await response.json()) as never };
 }
 
-/** A fresh, valid W3C `traceparent` with random IDs. */
-export function randomTraceparent(): { traceparent: string; traceId: string; spanId: string } {
-  const hex = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
-  const traceId = hex(16);
-  const spanId = hex(8);
-  return { traceparent: `00-${traceId}-${spanId}-01`, traceId, spanId };
-}
-
-export function parseTraceparent(header: string | undefined): { traceId: string; spanId: string } | undefined {
-  const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(header ?? '');
-  return match ? { traceId: match[1]!, spanId: match[2]! } : undefined;
-}
-
-export function baggageOf(ctx: Context = context.active()): Record<string, string> {
-  return Object.fromEntries((propagation.getBaggage(ctx)?.getAllEntries() ?? []).map(([key, entry]) => [key, entry.value]));
-}
-
 export function byName(spans: ReadableSpan[], name: string): ReadableSpan[] {
   return spans.filter((span) => span.name === name);
 }
@@ -134,8 +92,4 @@ export function only(spans: ReadableSpan[], name: string): ReadableSpan {
   const found = byName(spans, name);
   if (found.length !== 1) throw new Error(`expected one span "${name}", got ${found.length}: ${spans.map((s) => s.name).join(', ')}`);
   return found[0]!;
-}
-
-export function parentSpanId(span: ReadableSpan): string | undefined {
-  return span.parentSpanContext?.spanId;
 }

@@ -1,4 +1,4 @@
-// Must show 5: plain envelop under another server — graphql-http's node
+// Plain envelop under another server — graphql-http's node
 // handler on node:http, where the context carries Node's `req`.
 import { trace } from '@opentelemetry/api';
 import { envelop, useEngine, useSchema } from '@envelop/core';

@@ -1,4 +1,4 @@
-// Must show 4: a throwing resolver gives one ended span with status ERROR;
+// A throwing resolver gives one ended span with status ERROR;
 // fields are wrapped once, so 1,000 sequential requests keep the same depth.
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';

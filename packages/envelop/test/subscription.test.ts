@@ -1,4 +1,4 @@
-// Must show 3: subscriptions over Yoga's SSE. The source generator and every
+// Subscriptions over Yoga's SSE. The source generator and every
 // per-event resolver run when the SSE writer pulls the next value, outside
 // any request context; their spans and gRPC calls must still carry the
 // subscription's trace.

@@ -1,4 +1,4 @@
-// Must show 2: an untrusted caller starts a new trace linked to its own;
+// An untrusted caller starts a new trace linked to its own;
 // inbound baggage is dropped at the public edge unless allowed. Plus hostile
 // headers, property-tested: never an exception, the request still succeeds.
 import { trace } from '@opentelemetry/api';

@@ -1,4 +1,4 @@
-// Must show 1: Yoga over real HTTP continues the caller's trace into every
+// Yoga over real HTTP continues the caller's trace into every
 // span of the operation and into a real gRPC call made from a resolver.
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { createSchema, createYoga } from 'graphql-yoga';

@@ -1,40 +1,16 @@
 // Test harness: a real grpc-js Echo server on 127.0.0.1:0, a real client, the
 // real OpenTelemetry SDK with an in-memory exporter. Nothing here is mocked.
 import * as grpc from '@grpc/grpc-js';
-import { context, propagation, trace, type Context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { context, trace, type Context } from '@opentelemetry/api';
 import { loadEcho, type EchoClient, type EchoMessage } from '@tracehop/fixture-proto';
+import { baggageOf, createTracing, startGrpcServer, useAsyncContext, type RunningGrpcServer, type Tracing } from '@tracehop/testkit';
 import { createClientInterceptor, createServerInterceptor, type ClientInterceptorOptions, type ServerInterceptorOptions } from '../src/index.js';
 
 export const { Echo, service: echoService } = loadEcho(grpc);
 
-/** Installs the AsyncLocalStorage context manager an app would install; once per test file. */
-export function useAsyncContext(): void {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-}
-
-export interface Telemetry {
-  provider: BasicTracerProvider;
-  exporter: InMemorySpanExporter;
-  spans(): ReadableSpan[];
-  span(name: string, kind: number): ReadableSpan;
-}
-
-export function createTelemetry(): Telemetry {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  return {
-    provider,
-    exporter,
-    spans: () => exporter.getFinishedSpans(),
-    span(name, kind) {
-      const found = exporter.getFinishedSpans().filter((s) => s.name === name && s.kind === kind);
-      if (found.length !== 1) throw new Error(`expected one ${name} span of kind ${kind}, found ${found.length}`);
-      return found[0]!;
-    },
-  };
-}
+export { useAsyncContext };
+export type Telemetry = Tracing;
+export const createTelemetry = (): Telemetry => createTracing();
 
 /** What a handler observed of the active context at each point of its life. */
 export interface Observation {
@@ -46,8 +22,7 @@ export interface Observation {
 
 export function observe(where: string, ctx: Context = context.active()): Observation {
   const spanContext = trace.getSpanContext(ctx);
-  const baggage = Object.fromEntries((propagation.getBaggage(ctx)?.getAllEntries() ?? []).map(([k, e]) => [k, e.value]));
-  return { where, traceId: spanContext?.traceId, spanId: spanContext?.spanId, baggage };
+  return { where, traceId: spanContext?.traceId, spanId: spanContext?.spanId, baggage: baggageOf(ctx) };
 }
 
 export type Handlers = Partial<grpc.UntypedServiceImplementation>;
@@ -105,31 +80,16 @@ export function observingHandlers(seen: Observation[], metadataSeen: grpc.Metada
   };
 }
 
-export interface RunningServer {
-  server: grpc.Server;
-  address: string;
-  stop(): Promise<void>;
-}
+export type RunningServer = RunningGrpcServer;
 
-export async function startServer(
+/** The Echo service on 127.0.0.1:0 behind tracehop's server interceptor (first), unless `options` is `false`. */
+export function startServer(
   handlers: grpc.UntypedServiceImplementation,
   options: ServerInterceptorOptions | false = {},
   extraInterceptors: grpc.ServerInterceptor[] = [],
 ): Promise<RunningServer> {
   const interceptors = options === false ? extraInterceptors : [createServerInterceptor(options), ...extraInterceptors];
-  const server = new grpc.Server({ interceptors });
-  server.addService(echoService, handlers);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    ),
-  );
-  const address = `127.0.0.1:${port}`;
-  return {
-    server,
-    address,
-    stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-  };
+  return startGrpcServer(echoService, handlers, { interceptors });
 }
 
 export function createClient(

@@ -1,7 +1,6 @@
 // Test harness: real pino writing to an in-memory destination, the real OTel
 // SDK (BasicTracerProvider + in-memory exporter), AsyncLocalStorage context.
-import { context, propagation, trace, type Context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { context, trace, type Context } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { pino, type LoggerOptions } from 'pino';
 import { execFileSync } from 'node:child_process';
@@ -13,9 +12,7 @@ export const GOLDEN_SPAN_ID = 'b7ad6b7169203331';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-export function useAsyncContext(): void {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-}
+export { useAsyncContext, withBaggage } from '@tracehop/testkit';
 
 /** A provider whose every span carries the golden IDs, so lines can be compared byte for byte. */
 export function goldenProvider(): { provider: BasicTracerProvider; exporter: InMemorySpanExporter } {
@@ -50,11 +47,6 @@ export function inSpan<T>(provider: BasicTracerProvider, fn: () => T, parent: Co
   } finally {
     span.end();
   }
-}
-
-export function withBaggage(entries: Record<string, string>, parent: Context = context.active()): Context {
-  const baggage = propagation.createBaggage(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, { value: v }])));
-  return propagation.setBaggage(parent, baggage);
 }
 
 /** Builds the package (and core) the way the root `pnpm test` does; incremental, so cheap when fresh. */

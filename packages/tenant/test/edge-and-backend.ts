@@ -1,21 +1,20 @@
-// The two ends of issue #4's request path, for the spoofing tests: a public
+// The two ends of a request path, for the spoofing tests: a public
 // edge (core's continueTrace + tenantFromAuth, what the envelop plugin runs
 // per operation) calling a real grpc-js backend through @tracehop/grpc, both
 // sides logging with pino + traceMixin, every span through TenantSpanProcessor.
 import * as grpc from '@grpc/grpc-js';
 import { context, ROOT_CONTEXT, SpanKind, trace, type Context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { compileTrustPolicy, headersGetter, type HeadersLike } from '@tracehop/core';
 import { loadEcho, type EchoClient, type EchoMessage } from '@tracehop/fixture-proto';
 import { createClientInterceptor, createServerInterceptor } from '@tracehop/grpc';
 import { traceMixin } from '@tracehop/pino';
+import { createTracing, startGrpcServer, useAsyncContext, type RunningGrpcServer } from '@tracehop/testkit';
 import { pino } from 'pino';
 import { getTenant, TenantSpanProcessor, tenantFromAuth } from '../src/index.js';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-export const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new TenantSpanProcessor(), new SimpleSpanProcessor(exporter)] });
+useAsyncContext();
+const { exporter, provider } = createTracing([new TenantSpanProcessor()]);
+export { exporter };
 const tracer = provider.getTracer('test');
 const { Echo, service } = loadEcho(grpc);
 
@@ -56,17 +55,13 @@ const enrich = tenantFromAuth((graphqlContext: { principal?: { tenantId: string 
 export const edgeLines: string[] = [];
 const edgeLogger = pino({ base: undefined, mixin: traceMixin({ format: 'gcp', baggageKeys: ['tenant.id'] }) }, { write: (line: string) => void edgeLines.push(line) });
 
-let server: grpc.Server;
+let server: RunningGrpcServer;
 export let client: EchoClient;
 
 /** Starts the backend on 127.0.0.1:0 and a client with tracehop's interceptor. */
 export async function startBackend(): Promise<void> {
-  server = new grpc.Server({ interceptors: [createServerInterceptor({ tracerProvider: provider })] });
-  server.addService(service, handlers);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
-  const address = `127.0.0.1:${port}`;
+  server = await startGrpcServer(service, handlers, { interceptors: [createServerInterceptor({ tracerProvider: provider })] });
+  const address = server.address;
   client = new Echo(address, grpc.credentials.createInsecure(), {
     interceptors: [createClientInterceptor({ tracerProvider: provider, target: address })],
   });
@@ -74,7 +69,7 @@ export async function startBackend(): Promise<void> {
 
 export async function stopBackend(): Promise<void> {
   client.close();
-  await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  await server.stop();
 }
 
 export function resetRecordings(): void {

@@ -1,4 +1,4 @@
-// Issue #4 "Must show" 2, and the backend half of 1: a client spoofs the tenant
+// A client spoofs the tenant
 // in `baggage`; `evil` must appear on no span, no log line and in no metadata,
 // and the authenticated tenant (t_a) on all of them, over a real gRPC call.
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';

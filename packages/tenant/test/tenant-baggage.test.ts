@@ -1,13 +1,11 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import fc from 'fast-check';
+import { baggageOf, useAsyncContext } from '@tracehop/testkit';
 import { describe, expect, test } from 'vitest';
 import { getTenant, isTenantId, setTenant, TENANT_BAGGAGE_KEY, TENANT_ID_PATTERN } from '../src/index.js';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const baggageOf = (ctx = context.active()) =>
-  Object.fromEntries((propagation.getBaggage(ctx)?.getAllEntries() ?? []).map(([key, entry]) => [key, entry.value]));
+useAsyncContext();
 const validIds = fc.stringMatching(TENANT_ID_PATTERN);
 
 describe('setTenant', () => {

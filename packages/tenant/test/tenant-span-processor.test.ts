@@ -1,19 +1,17 @@
-import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { BaggageSpanProcessor } from '@opentelemetry/baggage-span-processor';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createTracing, useAsyncContext, withBaggage } from '@tracehop/testkit';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { setTenant, TenantSpanProcessor } from '../src/index.js';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+useAsyncContext();
 
 function providerWith(processor: SpanProcessor) {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] });
+  const { exporter, provider } = createTracing([processor]);
   return { exporter, tracer: provider.getTracer('test'), provider };
 }
-const withEntries = (entries: Record<string, string>) =>
-  propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, { value: v }]))));
+const withEntries = (entries: Record<string, string>) => withBaggage(entries, ROOT_CONTEXT);
 
 const { exporter, tracer, provider } = providerWith(new TenantSpanProcessor());
 beforeEach(() => exporter.reset());

@@ -1,4 +1,4 @@
-// Regressions found by the hostile-input property test (issue 7), each sent
+// Regressions found by the hostile-input property test, each sent
 // over real HTTP into the BFF; a real gRPC backend reports the propagation
 // header it received.
 import * as grpc from '@grpc/grpc-js';
