@@ -39,15 +39,15 @@ function jsonBatch(count: number, offset: number): string {
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'flood' } }] }, scopeSpans: [{ spans }] }] });
 }
 
-const post = (rx: Receiver, body: string | Uint8Array, headers: Record<string, string>) =>
-  fetch(`${rx.endpoint}/v1/traces`, { method: 'POST', headers, body }).then((r) => r.status);
+const post = (rx: Receiver, body: string | Buffer, headers: Record<string, string>) =>
+  fetch(`${rx.endpoint}/v1/traces`, { method: 'POST', headers, body: typeof body === 'string' ? body : Uint8Array.from(body) }).then((r) => r.status);
 
 describe('malformed OTLP', () => {
   it('answers 400/413 to garbage, counts it, and keeps receiving good exports', async () => {
     const rx = await receiver();
     const proto = { 'content-type': 'application/x-protobuf' };
     const json = { 'content-type': 'application/json' };
-    expect(await post(rx, new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2]), proto)).toBe(400);
+    expect(await post(rx, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2]), proto)).toBe(400);
     expect(await post(rx, '{"resourceSpans": [', json)).toBe(400);
     // Well-formed JSON of the wrong shape: nothing to keep, nothing thrown.
     expect(await post(rx, '{"resourceSpans":"x"}', json)).toBe(200);
@@ -55,7 +55,7 @@ describe('malformed OTLP', () => {
     // A gzip bomb: 64 MiB of zeros in ~64 KiB.
     expect(await post(rx, gzipSync(Buffer.alloc(64 * 1024 * 1024)), { ...proto, 'content-encoding': 'gzip' })).toBe(400);
     // Over the body limit.
-    expect(await post(rx, new Uint8Array(17 * 1024 * 1024), proto)).toBe(413);
+    expect(await post(rx, Buffer.alloc(17 * 1024 * 1024), proto)).toBe(413);
     expect(rx.store.malformed).toBe(4);
     expect(rx.store.all()).toEqual([]);
     expect(await post(rx, jsonBatch(3, 0), json)).toBe(200);
