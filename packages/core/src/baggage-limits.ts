@@ -67,19 +67,23 @@ function limit(baggage: Baggage, maxMembers: number, maxBytes: number): Baggage 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // A property: a token, optionally `= value` of W3C baggage-octets, with optional whitespace.
 const PROPERTY = /^[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*)?[ \t]*$/;
+// A `%` that does not start a percent-escape: W3C-valid, but OpenTelemetry Java
+// percent-decodes properties and drops the whole member, with a WARN and a stack trace per call.
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 
 /**
  * Whether a member can go out as valid W3C baggage. The W3C propagator
  * percent-encodes keys with encodeURIComponent, which leaves `(` and `)` (not
  * token characters) alone, and writes properties verbatim: a property with a
  * tab or a non-ASCII byte makes grpc-js refuse the whole header, taking every
- * other member (the tenant) with it. One bad member must only cost itself.
+ * other member (the tenant) with it; one with a broken percent-escape makes a
+ * Java receiver log a stack trace per call. One bad member must only cost itself.
  */
 function isSendable(key: string, entry: BaggageEntry): boolean {
   if (!TOKEN.test(encodeURIComponent(key))) return false;
   if (entry.metadata === undefined) return true;
   const properties = entry.metadata.toString();
-  return properties === '' || properties.split(';').every((property) => PROPERTY.test(property));
+  return properties === '' || properties.split(';').every((property) => PROPERTY.test(property) && !BAD_ESCAPE.test(property));
 }
 
 function memberSize(key: string, entry: BaggageEntry): number {

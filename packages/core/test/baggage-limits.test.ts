@@ -64,9 +64,13 @@ test('a member that cannot be sent as valid W3C baggage costs only itself', () =
       tabbed: { value: 'v', metadata: baggageEntryMetadataFromString('a\tb') },
       latin1: { value: 'v', metadata: baggageEntryMetadataFromString('p\u00b6') },
       fine: { value: 'v', metadata: baggageEntryMetadataFromString('prop=1;flag') },
+      // A broken percent-escape: W3C-valid, but a Java receiver drops the member with a stack trace.
+      badEscape: { value: 'v', metadata: baggageEntryMetadataFromString('%ZZ') },
+      badEscapeValue: { value: 'v', metadata: baggageEntryMetadataFromString('p=%4') },
+      goodEscape: { value: 'v', metadata: baggageEntryMetadataFromString('p=%41') },
     }),
   );
   const carrier: Record<string, string> = {};
   defaultPropagator.inject(limitBaggage(ctx), carrier, setter);
-  expect(carrier.baggage).toBe('tenant.id=t_a,fine=v;prop=1;flag');
+  expect(carrier.baggage).toBe('tenant.id=t_a,fine=v;prop=1;flag,goodEscape=v;p=%41');
 });

@@ -221,12 +221,10 @@ test('no "invalid baggage member" WARN in Kotlin from anything the BFF forwarded
   expect((JSON.parse(reply.value) as KotlinObservation).baggage).toEqual({ a: '1' });
 });
 
-// KNOWN BUG, reported to the lead (NOTES-FOR-LEAD.md in test-fixtures/kotlin-backend): @tracehop/core's
-// isSendable accepts a property holding an invalid percent-escape (W3C-valid: `%` is a token
-// character), Java percent-decodes properties, warns with a stack trace and drops the whole member.
-// Only an edge with acceptBaggage forwards client properties. `test.fails` passes while the bug is
-// there and fails once core drops such members: then make it a plain `test`.
-test.fails('KNOWN BUG: an invalid percent-escape in a forwarded baggage property makes Kotlin warn (acceptBaggage edge)', async () => {
+// Found here: a property holding an invalid percent-escape is W3C-valid (`%` is a token character),
+// but Java percent-decodes properties, warns with a stack trace and drops the whole member. Only an
+// edge with acceptBaggage forwards client properties; @tracehop/core now drops such a member.
+test('an invalid percent-escape in a forwarded baggage property never reaches Kotlin (acceptBaggage edge)', async () => {
   const before = baggageWarnings().length;
   await sendThroughEdges(INVALID_PROPERTIES_FOR_JAVA, [permissiveEdge]);
   expect(baggageWarnings().slice(before)).toEqual([]);
