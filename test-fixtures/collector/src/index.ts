@@ -13,3 +13,5 @@ export { startTracedStack } from './traced-stack.js';
 export type { ExportHeaders, TracedStack, TracedStackOptions } from './traced-stack.js';
 export { startFakeCloudTrace } from './fake-cloud-trace.js';
 export type { CloudTraceSpan, FakeCloudTrace } from './fake-cloud-trace.js';
+export { startTwoTier } from './two-tier.js';
+export type { SamplingInstance, TwoTier, TwoTierOptions } from './two-tier.js';
