@@ -4,14 +4,18 @@
 // Kotlin one under the OpenTelemetry Java agent with --kotlin), sends a few
 // GraphQL requests for two hospitals (one fails inside the backend), and prints
 // each request's trace as a tree followed by every service's log lines that
-// carry its trace ID. Spans also go to OTEL_EXPORTER_OTLP_ENDPOINT when set.
+// carry its trace ID. Every service exports its spans over OTLP to tracehop
+// doctor's receiver (and to OTEL_EXPORTER_OTLP_ENDPOINT too when set); the
+// tree is drawn by doctor's printer.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { createServiceTelemetry, fromReadableSpan, renderTrace, startBff, startNodeBackend, type TreeSpan } from '@tracehop/fixture-bff';
+import { renderTrace } from '@tracehop/doctor';
+import { createServiceTelemetry, startBff, startNodeBackend } from '@tracehop/fixture-bff';
 import { jvmFixtureAvailable, startKotlinServer, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
-import { fromOtlpSpan, newTraceparent, postGraphQL } from '../test/harness.js';
+import { newTraceparent, postGraphQL } from '../test/harness.js';
+import { receiveSpans } from './received-spans.js';
 
 interface DemoLine {
   service: string;
@@ -33,14 +37,15 @@ const REQUESTS = [
 
 async function main(): Promise<void> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const bffTelemetry = createServiceTelemetry('bff');
-  const nodeTelemetry = createServiceTelemetry('node-backend');
+  const received = await receiveSpans();
+  const bffTelemetry = createServiceTelemetry('bff', { spanProcessors: [received.processor()] });
+  const nodeTelemetry = createServiceTelemetry('node-backend', { spanProcessors: [received.processor()] });
 
   let kotlin: KotlinServer | undefined;
   if (useKotlin) {
     ensureKotlinBuilt();
     console.log('starting the Kotlin backend under the OpenTelemetry Java agent…');
-    kotlin = await startKotlinServer();
+    kotlin = await startKotlinServer({ systemProperties: received.agentProperties() });
   }
   const nodeBackend = await startNodeBackend(nodeTelemetry);
   const backendAddress = kotlin?.address ?? nodeBackend.address;
@@ -59,11 +64,7 @@ async function main(): Promise<void> {
       console.log(`━━ request ${i + 1}  tenant=${request.tenant}  ${request.query}`);
       console.log(`   incoming traceparent ${incoming.header}  →  ${outcome}\n`);
 
-      if (kotlin) await kotlin.waitForSpans((s) => s.traceId === incoming.traceId && s.kind === 2, 10_000).catch(() => []);
-      const spans: TreeSpan[] = [
-        ...[...bffTelemetry.spans(), ...nodeTelemetry.spans()].map(fromReadableSpan),
-        ...(kotlin?.spans().map(fromOtlpSpan) ?? []),
-      ].filter((span) => span.traceId === incoming.traceId);
+      const spans = await received.settled(incoming.traceId, kotlin ? 'kotlin-backend' : 'node-backend');
       console.log('   trace:');
       for (const line of renderTrace(spans)) console.log(`     ${line}`);
 
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     await kotlin?.stop();
     // Flushes the OTLP exporter when OTEL_EXPORTER_OTLP_ENDPOINT is set.
     await Promise.all([bffTelemetry.shutdown(), nodeTelemetry.shutdown()]);
+    await received.close();
   }
 }
 
