@@ -3,15 +3,19 @@
 // service's packages at a time (the BFF; the backend), and run once as ESM and
 // once as CommonJS. One request through both must make one trace, in both
 // services' spans and log lines, with the authenticated tenant on the backend.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packAll, type PackedPackage } from '../scripts/pack.mjs';
 import { createScratchApp, npmInstall, startApp, type AppLine, type RunningApp } from './scratch-app.js';
 
 const BACKEND_PACKAGES = ['@tracehop/core', '@tracehop/grpc', '@tracehop/pino', '@tracehop/tenant'];
 const BFF_PACKAGES = [...BACKEND_PACKAGES, '@tracehop/envelop'];
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 /** SpanKind from @opentelemetry/api. */
 const SERVER = 1;
 const CLIENT = 2;
@@ -46,6 +50,12 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+test('a TypeScript user type-checks against the published declarations, as ESM (.mts) and as CommonJS (.cts, module nodenext)', async () => {
+  copyFileSync(join(bffDir, 'types.mts'), join(bffDir, 'types.cts'));
+  const result = await promisify(execFile)(process.execPath, [tsc, '-p', bffDir]).catch((error: { stdout: string }) => error);
+  expect(result.stdout).toBe('');
 });
 
 describe.each(['mjs', 'cjs'])('a BFF and a backend installed from the tarballs, as .%s', (extension) => {
