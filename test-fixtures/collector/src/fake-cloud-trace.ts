@@ -6,14 +6,14 @@ import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 
-/** One Cloud Trace v2 span as received (the fields the tests read). */
+/** One Cloud Trace v2 span as received, field names as in the proto (the fields the tests read). */
 export interface CloudTraceSpan {
   /** `projects/<project>/traces/<trace id>/spans/<span id>` */
   name: string;
-  spanId: string;
-  parentSpanId: string;
-  displayName: { value: string };
-  attributes?: { attributeMap?: Record<string, { stringValue?: { value: string }; intValue?: string; boolValue?: boolean }> };
+  span_id: string;
+  parent_span_id?: string;
+  display_name: { value: string };
+  attributes?: { attribute_map?: Record<string, { string_value?: { value: string }; int_value?: string; bool_value?: boolean }> };
   status?: { code: number; message: string };
 }
 
