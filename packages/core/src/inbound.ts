@@ -45,6 +45,7 @@ export function compileTrustPolicy<Request>(policy: TrustPolicy<Request> = {}, d
   const trust = policy.trustTraceContext ?? true;
   const accept = policy.acceptBaggage ?? defaults.acceptBaggage;
   const linkUntrusted = policy.linkUntrusted ?? true;
+  const linkTrustedAs = policy.linkTrustedAs;
   const propagator = defaults.propagator;
   // true and false stay as such: the hot path then skips the per-key loop.
   const filter = typeof accept === 'boolean' ? accept : toBaggagePredicate(accept);
@@ -73,11 +74,12 @@ export function compileTrustPolicy<Request>(policy: TrustPolicy<Request> = {}, d
       if (!extracted) return { context: start, links: [], remote: undefined, trusted: false };
       const { context, remote } = extracted;
       if (!trusts(request)) {
-        const links = remote && linkUntrusted ? [linkTo(remote)] : [];
+        const links = remote && linkUntrusted ? [linkTo(remote, UNTRUSTED_CALLER)] : [];
         return { context: start, links, remote, trusted: false };
       }
       const kept = keepAccepted(context, request);
-      return { context: remote ? rememberRandomFlag(kept, remote) : kept, links: [], remote, trusted: true };
+      const links = remote && linkTrustedAs !== undefined ? [linkTo(remote, linkTrustedAs)] : [];
+      return { context: remote ? rememberRandomFlag(kept, remote) : kept, links, remote, trusted: true };
     },
     applyBaggagePolicy(context, request) {
       if (!propagation.getBaggage(context)) return context;
@@ -144,6 +146,8 @@ function validRemote(context: Context): SpanContext | undefined {
   return spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
-function linkTo(remote: SpanContext): Link {
-  return { context: remote, attributes: { 'tracehop.link.reason': 'untrusted_caller' } };
+const UNTRUSTED_CALLER = 'untrusted_caller';
+
+function linkTo(remote: SpanContext, reason: string): Link {
+  return { context: remote, attributes: { 'tracehop.link.reason': reason } };
 }

@@ -29,6 +29,14 @@ export interface TrustPolicy<Request = unknown> {
    * @default true
    */
   linkUntrusted?: boolean;
+  /**
+   * Also link the first span of a *trusted* request to the caller's span,
+   * with this `tracehop.link.reason`: for a caller whose span is the parent
+   * only in another system, such as Cloud Run's front end, whose span exists
+   * only in Cloud Trace (and only when the front end sampled it).
+   * @default undefined (a trusted caller is the parent, not also a link)
+   */
+  linkTrustedAs?: string;
 }
 
 /** What the inbound path decided for one request. */

@@ -122,3 +122,13 @@ test('applyBaggagePolicy: an untrusted caller keeps no baggage, a trusted one wh
   expect(propagation.getBaggage(untrusted.applyBaggagePolicy(withBaggage, undefined))).toBeUndefined();
   expect(listed.applyBaggagePolicy(ROOT_CONTEXT, undefined)).toBe(ROOT_CONTEXT);
 });
+
+test('linkTrustedAs: a trusted caller is the parent and also a link, with that reason', () => {
+  const result = continueTrace(headers, { linkTrustedAs: 'cloud_run_front_end' });
+  expect(result.trusted).toBe(true);
+  expect(trace.getSpanContext(result.context)?.spanId).toBe('b7ad6b7169203331');
+  expect(result.links).toEqual([
+    { context: expect.objectContaining({ spanId: 'b7ad6b7169203331' }), attributes: { 'tracehop.link.reason': 'cloud_run_front_end' } },
+  ]);
+  expect(continueTrace(headers).links).toEqual([]);
+});

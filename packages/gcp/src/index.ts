@@ -1,5 +1,4 @@
-// Getting spans out on Google Cloud. Each entry point is its own module; the
-// Cloud Run edge preset (`cloudRunEdge`) will join them as `./cloud-run-edge.js`.
+// Getting spans out on Google Cloud, and in from Cloud Run's front end. Each entry point is its own module.
 export { createGoogleIdTokenSource } from './token-source.js';
 export { googleIdTokenHeaders } from './headers.js';
 export {
@@ -18,3 +17,4 @@ export type {
   IdTokenProvider,
   TokenSourceChoice,
 } from './types.js';
+export { cloudRunEdge, type CloudRunEdge, type CloudRunEdgeOptions } from './cloud-run-edge.js';
