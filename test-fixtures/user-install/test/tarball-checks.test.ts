@@ -75,3 +75,32 @@ test('manifest mistakes: workspace: left, source condition left, no ./package.js
     'no LICENSE',
   ]);
 });
+
+test('code importing a package that is only a devDependency is reported, in JavaScript and in declarations', () => {
+  const files = unpacked({
+    ...complete,
+    'dist/index.js': "import { x } from 'fast-check';\nimport { y } from '@tracehop/core';\nimport { readFileSync } from 'node:fs';\nimport 'path';",
+    'dist/index.d.ts': "export type T = import('@envelop/types').Plugin;",
+  });
+  expect(checkUnpacked(dir, files)).toEqual([
+    'dist/index.js imports fast-check, which is neither a dependency nor a peer',
+    'dist/index.d.ts imports @envelop/types, which is neither a dependency nor a peer',
+  ]);
+});
+
+test('an optional peer may be imported by declarations and lazily, not statically by JavaScript', () => {
+  const manifest = {
+    ...GOOD_MANIFEST,
+    peerDependencies: { pino: '^10.4.0', 'google-auth-library': '^10.0.0' },
+    peerDependenciesMeta: { pino: { optional: true }, 'google-auth-library': { optional: true } },
+  };
+  const files = unpacked(
+    {
+      ...complete,
+      'dist/index.js': "import { pino } from 'pino';\nconst lazy = () => import('google-auth-library');",
+      'dist/index.d.ts': "import type { Logger } from 'pino';",
+    },
+    manifest,
+  );
+  expect(checkUnpacked(dir, files)).toEqual(['dist/index.js imports the optional peer pino statically']);
+});
