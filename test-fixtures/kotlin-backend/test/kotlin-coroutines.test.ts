@@ -79,6 +79,15 @@ describe('grpc-kotlin service', () => {
     for (const line of lines) expect(line).toMatchObject({ span_id: server!.spanId, tenant_id: 'hospital_a', patient_id: 'p-7' });
   });
 
+  it('logs a tenant only in the tenant ID shape; the step still reports what baggage held', async () => {
+    const ctx = withBaggage({ 'tenant.id': "St Mary's" }, ROOT_CONTEXT);
+    const reply = parseKotlinReply(await say(client, { patientId: 'p-8' }, ctx));
+    expect(reply.steps!.map((s) => s.tenant)).toEqual(["St Mary's", "St Mary's", "St Mary's"]);
+    const lines = kotlin.logs().filter((l) => l.trace_id === reply.traceId);
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatchObject({ tenant_id: null, patient_id: 'p-8' });
+  });
+
   it('Stream: a Flow with flowOn(pool) sees the trace and tenant at every emit', async () => {
     const ctx = withBaggage({ 'tenant.id': 'hospital_b' }, ROOT_CONTEXT);
     const replies = await new Promise<string[]>((resolve, reject) => {
