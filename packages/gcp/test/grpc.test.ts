@@ -139,7 +139,7 @@ test('metadata server down: the gRPC export resolves as UNAUTHENTICATED within t
   const result = await exportSpans(exporter);
   expect(result.code).toBe(ExportResultCode.FAILED);
   expect((result.error as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
-  expect(result.ms).toBeLessThan(1500);
+  expect(result.ms).toBeLessThan(1500); // maxWaitMs 300 + the call, on a loaded box
   expect(seen).toEqual([{ authorization: undefined, serverless: undefined }]);
   await exporter.shutdown();
 });
