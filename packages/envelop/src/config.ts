@@ -1,8 +1,12 @@
 import { trace, type Tracer } from '@opentelemetry/api';
 import { compileTrustPolicy, type CompiledTrustPolicy, type ContextEnricher, type HeadersLike } from '@tracehop/core';
 import type { DocumentNode } from 'graphql';
+import { operationNameRecorder } from './operation-names.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
 import type { InboundRequest, OperationSpanName, TraceContextOptions } from './types.js';
+
+/** How many distinct operation names are recorded as they are when no list is given. */
+const DEFAULT_OPERATION_NAMES = 100;
 
 /** {@link TraceContextOptions} with defaults applied, compiled once per plugin. Immutable. */
 export interface PluginConfig {
@@ -11,6 +15,8 @@ export interface PluginConfig {
   readonly getHeaders: (graphqlContext: unknown) => HeadersLike | undefined;
   readonly recordSpans: boolean;
   readonly spanName: OperationSpanName;
+  /** The recorded name for a client-chosen operation name: itself, or `_OTHER`. */
+  readonly operationName: (name: string) => string;
   readonly recordDocument: false | ((document: DocumentNode) => string) | 'redacted';
   readonly resolverSpans: boolean;
   readonly enrich: ContextEnricher<unknown> | undefined;
@@ -26,6 +32,7 @@ export function resolveConfig(options: TraceContextOptions): PluginConfig {
     getHeaders: options.getHeaders ?? defaultGetHeaders,
     recordSpans: options.recordSpans ?? true,
     spanName: options.spanName ?? 'type',
+    operationName: operationNameRecorder(options.operationNames ?? DEFAULT_OPERATION_NAMES),
     recordDocument: recordDocument === true ? 'redacted' : recordDocument,
     resolverSpans: options.resolverSpans ?? false,
     enrich: options.enrich,

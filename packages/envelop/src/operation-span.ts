@@ -20,7 +20,8 @@ export function describeOperation(operation: Operation, args: OperationArgs): vo
     () => {
       const definition = findOperation(args.document, args.operationName);
       if (!definition) return;
-      const name = definition.name?.value;
+      const clientName = definition.name?.value;
+      const name = clientName === undefined ? undefined : operation.config.operationName(clientName);
       span.setAttribute('graphql.operation.type', definition.operation);
       if (name) span.setAttribute('graphql.operation.name', name);
       span.updateName(operation.config.spanName === 'type-name' && name ? `${definition.operation} ${name}` : definition.operation);

@@ -1,5 +1,6 @@
 import type { ContextEnricher, HeadersLike, InstrumentationOptions, TrustPolicy } from '@tracehop/core';
 import type { DocumentNode } from 'graphql';
+import type { OperationNamePolicy } from './operation-names.js';
 
 /** What the trust decision can look at for one GraphQL operation. */
 export interface InboundRequest {
@@ -50,6 +51,18 @@ export interface TraceContextOptions<GraphQLContext = any> extends Instrumentati
    * @default 'type'
    */
   spanName?: OperationSpanName;
+  /**
+   * Which client-chosen operation names are recorded as they are, in
+   * `graphql.operation.name` and (with `spanName: 'type-name'`) the span name.
+   * Any other name is recorded as `_OTHER`, so a client that sends 10,000
+   * names adds one value, not 10,000, to everything computed from spans
+   * (per-operation metrics, a trace backend's span-name index). A list (your
+   * persisted or known operations), a predicate, or a number N: the first N
+   * distinct names this plugin sees. Names over 128 characters are kept only
+   * when listed.
+   * @default 100 (the first 100 distinct names; list your operations to choose which)
+   */
+  operationNames?: OperationNamePolicy;
   /**
    * Record `graphql.document`. `true` records it with every literal value
    * replaced by `"*"` (inline arguments can carry personal data); a function
