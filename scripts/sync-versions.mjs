@@ -21,14 +21,19 @@ export function renderVersionModule(name, version) {
   ].join('\n');
 }
 
-/** Every package under `<root>/packages` that has a `src` folder, with what its version.ts should hold. */
+/**
+ * Every published package under `<root>/packages` (a `src` folder, not
+ * `private`: a private one has no published version to report), with what
+ * its version.ts should hold.
+ */
 export function expectedVersionModules(root) {
   const packagesDir = join(root, 'packages');
   return readdirSync(packagesDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(packagesDir, entry.name, 'src')))
-    .map((entry) => {
-      const dir = join(packagesDir, entry.name);
-      const { name, version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    .map((entry) => join(packagesDir, entry.name))
+    .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
+    .filter(({ manifest }) => manifest.private !== true)
+    .map(({ dir, manifest: { name, version } }) => {
       // A quote or newline in the version would break out of the string literal.
       if (!/^[0-9A-Za-z.+-]+$/.test(version)) throw new Error(`${name}: unexpected version ${JSON.stringify(version)}`);
       return { file: join(dir, 'src', 'version.ts'), content: renderVersionModule(name, version) };
