@@ -1,10 +1,9 @@
 // The structural verdicts on one probe's trace: did the entry continue it,
 // did every call reach an instrumented callee, did any span lose its parent,
 // did two instrumentations record one call.
+import { probeWindows, SLACK_MS, type ProbeWindow } from './probe-window.js';
 import type { Break, Hop, ProbeSent, TreeSpan } from './types.js';
 
-/** Clock slack between the probe's own clock and span timestamps (same host, different processes). */
-const SLACK_MS = 100;
 
 export interface TraceVerdict {
   effectiveTraceId?: string | undefined;
@@ -30,20 +29,6 @@ export function calleeOf(span: TreeSpan): string {
 function enclosing(spans: TreeSpan[], inner: TreeSpan): TreeSpan | undefined {
   const candidates = spans.filter((s) => s !== inner && s.startMs !== undefined && s.startMs <= (inner.startMs ?? 0) + 1 && endMs(s) + 1 >= endMs(inner));
   return candidates.sort((a, b) => (b.startMs ?? 0) - (a.startMs ?? 0))[0];
-}
-
-/** The time range a probe owns: spans and lines starting in it are its own. Neighbouring probes' windows never overlap. */
-export interface ProbeWindow {
-  fromMs: number;
-  toMs: number;
-}
-
-/** Each probe's window: its request time plus slack, clipped where the neighbours' begin. */
-export function probeWindows(probes: ProbeSent[], afterMs = SLACK_MS): ProbeWindow[] {
-  return probes.map((probe, i) => ({
-    fromMs: i === 0 ? probe.startedMs - SLACK_MS : Math.min(probes[i - 1]!.endedMs + afterMs, probe.startedMs),
-    toMs: Math.min(probe.endedMs + afterMs, probes[i + 1]?.startedMs ?? Infinity),
-  }));
 }
 
 /** Analyses one probe against every span received. */

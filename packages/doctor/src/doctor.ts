@@ -3,7 +3,8 @@
 import type { Readable } from 'node:stream';
 import { analyzeAttributes } from './analyze-attributes.js';
 import { AFTER_MS, analyzeLogs } from './analyze-logs.js';
-import { analyzeTrace, probeWindows } from './analyze-trace.js';
+import { analyzeTrace } from './analyze-trace.js';
+import { probeWindows } from './probe-window.js';
 import type { LogBackend } from './log-lines.js';
 import { openLogSource } from './log-source.js';
 import { newProbe, sendProbe } from './probe.js';

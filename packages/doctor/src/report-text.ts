@@ -16,7 +16,13 @@ export function renderTextReport(report: Report): string[] {
     for (const line of renderTrace(probe.spans)) lines.push(`   ${line}`);
     if (probe.spans.length === 0) lines.push('   (no spans)');
     lines.push('   hops:');
-    for (const hop of probe.hops) lines.push(`     ${hop.ok ? '✓' : '✗'} ${hop.from} → ${hop.to}`);
+    // One line per distinct hop: a resolver calling the same backend twice is one hop.
+    const hops = new Map<string, number>();
+    for (const hop of probe.hops) {
+      const key = `${hop.ok ? '✓' : '✗'} ${hop.from} → ${hop.to}`;
+      hops.set(key, (hops.get(key) ?? 0) + 1);
+    }
+    for (const [hop, calls] of hops) lines.push(`     ${hop}${calls > 1 ? ` (${calls} calls)` : ''}`);
     if (probe.logLines > 0) lines.push(`   log lines of this request: ${probe.logLines}`);
     if (probe.breaks.length === 0) lines.push('   verdict: ✓ the trace continues through every hop');
     else {
