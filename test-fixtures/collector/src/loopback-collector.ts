@@ -4,9 +4,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createIssuer, type Issuer } from '@tracehop/fixture-gcp-fakes';
 import { configPath } from './binary.js';
 import { startCollector, type RunningCollector } from './collector-process.js';
-import { createTestIssuer, type TestIssuer } from './issuer.js';
 import { freePorts } from './ports.js';
 
 /** Options for {@link startSingleTier}. */
@@ -36,8 +36,8 @@ export interface LoopbackCollector {
   readonly otlpHttpUrl: string;
   /** The audience the collector's oidc extension requires. */
   readonly audience: string;
-  /** The issuer whose keys the collector trusts. */
-  readonly issuer: TestIssuer;
+  /** The issuer whose keys the collector trusts (a loopback stand-in for accounts.google.com). */
+  readonly issuer: Issuer;
   /** Kept traces (file sink). */
   readonly tracesFile: string;
   /** Span metrics (file sink). */
@@ -51,17 +51,23 @@ export interface LoopbackCollector {
 
 export const TEST_AUDIENCE = 'https://tracehop-collector.test';
 
+/** An ID token for `audience` valid for an hour, as the metadata server would mint it. */
+export function validToken(issuer: Issuer, audience: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  return issuer.sign({ aud: audience, iat: now, exp: now + 3600, sub: 'exporter@tracehop-test.iam.gserviceaccount.com' });
+}
+
 export async function startSingleTier(options: SingleTierOptions = {}): Promise<LoopbackCollector> {
   const dir = await mkdtemp(join(tmpdir(), 'tracehop-collector-'));
-  const issuer = createTestIssuer();
+  const issuer = createIssuer();
   const [otlpPort, healthPort] = (await freePorts(2)) as [number, number];
   const tracesFile = join(dir, 'traces.jsonl');
   const metricsFile = join(dir, 'metrics.jsonl');
   const traces = options.traces ?? 'file';
   const env: Record<string, string> = {
     COLLECTOR_AUDIENCE: TEST_AUDIENCE,
-    OIDC_ISSUER: issuer.url,
-    OIDC_JWKS_FILE: await issuer.writeJwks(dir),
+    OIDC_ISSUER: issuer.issuer,
+    OIDC_JWKS_FILE: issuer.writeJwks(dir),
     OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
     HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
     DECISION_WAIT: options.decisionWait ?? '2s',
@@ -90,7 +96,7 @@ export async function startSingleTier(options: SingleTierOptions = {}): Promise<
     tracesFile,
     metricsFile,
     process: collector,
-    token: () => issuer.sign({ aud: TEST_AUDIENCE }),
+    token: () => validToken(issuer, TEST_AUDIENCE),
     async stop() {
       await collector.stop();
       await rm(dir, { recursive: true, force: true });

@@ -4,10 +4,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createIssuer } from '@tracehop/fixture-gcp-fakes';
 import { configPath } from './binary.js';
 import { startCollector, type RunningCollector } from './collector-process.js';
-import { createTestIssuer } from './issuer.js';
-import { TEST_AUDIENCE } from './loopback-collector.js';
+import { TEST_AUDIENCE, validToken } from './loopback-collector.js';
 import { freePorts } from './ports.js';
 
 /** Options for {@link startTwoTier}. */
@@ -42,7 +42,7 @@ export interface TwoTier {
 
 export async function startTwoTier(options: TwoTierOptions = {}): Promise<TwoTier> {
   const dir = await mkdtemp(join(tmpdir(), 'tracehop-two-tier-'));
-  const issuer = createTestIssuer();
+  const issuer = createIssuer();
   const count = options.samplingInstances ?? 2;
   const ports = await freePorts(2 + 2 * count);
   const started: RunningCollector[] = [];
@@ -78,8 +78,8 @@ export async function startTwoTier(options: TwoTierOptions = {}): Promise<TwoTie
       healthPort,
       env: {
         COLLECTOR_AUDIENCE: TEST_AUDIENCE,
-        OIDC_ISSUER: issuer.url,
-        OIDC_JWKS_FILE: await issuer.writeJwks(dir),
+        OIDC_ISSUER: issuer.issuer,
+        OIDC_JWKS_FILE: issuer.writeJwks(dir),
         OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
         HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
         SAMPLING_TIER_HOSTNAMES: `[${addresses.join(', ')}]`,
@@ -93,7 +93,7 @@ export async function startTwoTier(options: TwoTierOptions = {}): Promise<TwoTie
       receivedFile,
       tier1,
       sampling,
-      token: () => issuer.sign({ aud: TEST_AUDIENCE }),
+      token: () => validToken(issuer, TEST_AUDIENCE),
       async stop() {
         await Promise.all(started.map((process) => process.stop()));
         await rm(dir, { recursive: true, force: true });

@@ -1,22 +1,32 @@
 // The single-tier Cloud Run collector's `oidc` auth, for real: the collector
 // reads a loopback issuer's JWKS (public_keys_file) and refuses an export
 // without a token, with an expired one, a wrong audience, a wrong issuer or a
-// key it does not know (401); a valid ID token gets through. The services
-// exporting with a refused token keep serving every request.
-import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+// key it does not know (401); a valid ID token gets through. The services get
+// their tokens as on Cloud Run: @tracehop/gcp's googleIdTokenHeaders asking a
+// fake metadata server (real protocol) on loopback. Services exporting with a
+// refused token, or with none, keep serving every request.
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { readSpanFile, startSingleTier, startTracedStack, type LoopbackCollector } from '../src/index.js';
+import { googleIdTokenHeaders } from '@tracehop/gcp';
+import { applyEnv, createIssuer, startFakeMetadataServer, type FakeMetadataServer, type MetadataMode } from '@tracehop/fixture-gcp-fakes';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { readSpanFile, startSingleTier, startTracedStack, validToken, type ExportHeaders, type LoopbackCollector } from '../src/index.js';
 import { postQuery } from './graphql.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 let collector: LoopbackCollector;
+let metadata: FakeMetadataServer;
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   collector = await startSingleTier();
+  metadata = await startFakeMetadataServer({ issuer: collector.issuer });
+  // google-auth-library (inside googleIdTokenHeaders) finds the metadata server through these.
+  restoreEnv = applyEnv(metadata.env());
 });
 afterAll(async () => {
+  restoreEnv?.();
+  await metadata?.close();
   await collector?.stop();
 });
 
@@ -38,64 +48,83 @@ test('a valid Google-style ID token (issuer, audience, unexpired, known key) is 
 test('no token, an expired one, a wrong audience, a wrong issuer, a foreign key: all refused with 401', async () => {
   const { issuer, audience } = collector;
   const past = Math.floor(Date.now() / 1000) - 600;
-  const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-  const { createTestIssuer } = await import('../src/index.js');
-  const impostor = createTestIssuer({ url: issuer.url, privateKey: foreign });
+  // Same issuer URL, its own key: what a forger without Google's key could make.
+  const impostor = createIssuer({ issuer: issuer.issuer });
   const cases: Record<string, string | undefined> = {
     'no header': undefined,
     'not a bearer token': 'Basic dXNlcjpwYXNz',
     'garbage token': 'Bearer not.a.jwt',
     expired: `Bearer ${issuer.sign({ aud: audience, iat: past - 3600, exp: past })}`,
-    'wrong audience': `Bearer ${issuer.sign({ aud: 'https://some-other-service.test' })}`,
-    'wrong issuer': `Bearer ${issuer.sign({ aud: audience, iss: 'https://evil.test' })}`,
-    'foreign signing key': `Bearer ${impostor.sign({ aud: audience })}`,
+    'wrong audience': `Bearer ${validToken(issuer, 'https://some-other-service.test')}`,
+    'wrong issuer': `Bearer ${issuer.sign({ aud: audience, iss: 'https://evil.test', iat: past, exp: past + 7200 })}`,
+    'foreign signing key': `Bearer ${validToken(impostor, audience)}`,
   };
   const statuses: Record<string, number> = {};
   for (const [name, authorization] of Object.entries(cases)) statuses[name] = (await exportWith(authorization)).status;
   expect(statuses).toEqual(Object.fromEntries(Object.keys(cases).map((name) => [name, 401])));
 });
 
-test('services exporting with a refused token keep serving; their spans are refused, then a valid token gets them through', async () => {
-  const badTokens = {
-    none: undefined,
-    expired: collector.issuer.sign({ aud: collector.audience, exp: Math.floor(Date.now() / 1000) - 60 }),
-    'wrong audience': collector.issuer.sign({ aud: 'https://some-other-service.test' }),
+async function withMetadataMode<T>(mode: MetadataMode, run: () => Promise<T>): Promise<T> {
+  await metadata.setMode(mode);
+  try {
+    return await run();
+  } finally {
+    await metadata.setMode('normal');
+  }
+}
+
+test('services whose token is refused or missing keep serving; their spans are refused; a token from the metadata server gets them through', async () => {
+  const scenarios: Record<string, { mode: MetadataMode; headers: () => ExportHeaders & { shutdown?: () => void } }> = {
+    'no token configured': { mode: 'normal', headers: () => ({}) },
+    'token for another audience': { mode: 'normal', headers: () => googleIdTokenHeaders({ audience: 'https://some-other-service.test' }) },
+    'metadata server hands out expired tokens': { mode: 'expired', headers: () => googleIdTokenHeaders({ audience: collector.audience, maxWaitMs: 500 }) },
+    'metadata server down': { mode: 'down', headers: () => googleIdTokenHeaders({ audience: collector.audience, maxWaitMs: 500 }) },
   };
-  for (const [name, token] of Object.entries(badTokens)) {
-    const stack = await startTracedStack({
-      collectorUrl: collector.otlpHttpUrl,
-      kotlin: false,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
-    try {
-      // hospital_a is on the allow-list: had the collector accepted these spans, it would keep them.
-      for (let i = 0; i < 20; i++) {
-        const response = await postQuery(stack.bffViaNode.url, 'p-1', 'token-hospital-a');
-        expect(response.status, name).toBe(200);
-        expect(response.body.errors, name).toBeUndefined();
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    await withMetadataMode(scenario.mode, async () => {
+      const headers = scenario.headers();
+      const stack = await startTracedStack({ collectorUrl: collector.otlpHttpUrl, kotlin: false, headers });
+      try {
+        // hospital_a is on the allow-list: had the collector accepted these spans, it would keep them.
+        for (let i = 0; i < 20; i++) {
+          const response = await postQuery(stack.bffViaNode.url, 'p-1', 'token-hospital-a');
+          expect(response.status, name).toBe(200);
+          expect(response.body.errors, name).toBeUndefined();
+        }
+        const errors = await stack.flush();
+        expect(errors.length, name).toBeGreaterThan(0);
+        expect(JSON.stringify(errors.flat()), name).toContain('401');
+      } finally {
+        await stack.stop();
+        headers.shutdown?.();
       }
-      const errors = await stack.flush();
-      expect(errors.length, name).toBeGreaterThan(0);
-      expect(JSON.stringify(errors.flat(), (_key, value: unknown) => value), name).toContain('401');
-    } finally {
-      await stack.stop();
-    }
+    });
   }
 
-  const stack = await startTracedStack({ collectorUrl: collector.otlpHttpUrl, kotlin: false, headers: async () => ({ authorization: `Bearer ${collector.token()}` }) });
+  // A fresh metadata server for the count: google-auth-library may still be retrying a
+  // fetch for a source shut down above (its own retries are not cancellable).
+  const fresh = await startFakeMetadataServer({ issuer: collector.issuer });
+  const restoreFresh = applyEnv(fresh.env());
+  const headers = googleIdTokenHeaders({ audience: collector.audience });
+  const stack = await startTracedStack({ collectorUrl: collector.otlpHttpUrl, kotlin: false, headers });
   try {
-    await postQuery(stack.bffViaNode.url, 'p-1', 'token-hospital-a');
+    for (let i = 0; i < 20; i++) expect((await postQuery(stack.bffViaNode.url, 'p-1', 'token-hospital-a')).status).toBe(200);
     expect(await stack.flush()).toEqual([]);
     const produced = stack.produced();
-    const traceId = produced[0]!.traceId;
-    await waitFor(async () => (await readSpanFile(collector.tracesFile)).filter((s) => s.traceId === traceId).length === produced.length, 10_000);
+    const traceIds = new Set(produced.map((s) => s.traceId));
+    await waitFor(async () => (await readSpanFile(collector.tracesFile)).filter((s) => traceIds.has(s.traceId)).length === produced.length, 10_000);
+    // Two services, many exports, one token fetch.
+    expect(fresh.fetchCount(collector.audience)).toBe(1);
+    // Nothing from the refused exports ever reached the sink: only these 20 traces are there.
+    const kept = await readSpanFile(collector.tracesFile);
+    expect(new Set(kept.map((s) => s.traceId))).toEqual(traceIds);
   } finally {
     await stack.stop();
+    headers.shutdown();
+    restoreFresh();
+    await fresh.close();
   }
-  // Nothing from the refused exports ever reached the sink: only the one accepted trace is there.
-  const kept = await readSpanFile(collector.tracesFile);
-  expect(new Set(kept.map((s) => s.traceId)).size).toBe(1);
-}, 45_000);
+}, 50_000);
 
 async function waitFor(ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
