@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { startNodeBackend } from '@tracehop/fixture-bff';
+import { ALLOW_ALL_BAGGAGE_KEYS, BaggageSpanProcessor } from '@opentelemetry/baggage-span-processor';
+import { startBff, startNodeBackend } from '@tracehop/fixture-bff';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderTextReport, runDoctor, startReceiver, type DoctorOptions, type Report } from '../src/index.js';
@@ -30,6 +31,8 @@ interface Stack {
   backend?: 'tracehop' | 'bare';
   /** The BFF logs through pino with no trace mixin (same file). */
   plainBffLogger?: boolean;
+  /** fixture-bff's BFF with client baggage accepted at the edge, and every service copying all baggage onto spans. */
+  openBaggage?: boolean;
   doctor?: Partial<DoctorOptions>;
 }
 
@@ -38,13 +41,16 @@ async function diagnose(stack: Stack): Promise<Report> {
   const receiver = await startReceiver({ port: 0 });
   cleanups.push(() => receiver.close());
   const logs = join(mkdtempSync(join(tmpdir(), 'doctor-')), 'logs.jsonl');
-  const bffTelemetry = exportingTelemetry('bff', { endpoint: receiver.endpoint, logFile: logs });
-  const backendTelemetry = exportingTelemetry('node-backend', { endpoint: receiver.endpoint, logFile: logs });
+  const processors = () => (stack.openBaggage ? [new BaggageSpanProcessor(ALLOW_ALL_BAGGAGE_KEYS)] : []);
+  const bffTelemetry = exportingTelemetry('bff', { endpoint: receiver.endpoint, logFile: logs, processors: processors() });
+  const backendTelemetry = exportingTelemetry('node-backend', { endpoint: receiver.endpoint, logFile: logs, processors: processors() });
   cleanups.push(() => bffTelemetry.shutdown(), () => backendTelemetry.shutdown());
   const backend = stack.backend === 'bare' ? await startBareBackend(backendTelemetry) : await startNodeBackend(backendTelemetry);
   cleanups.push(() => backend.stop());
   const plain = pino({ base: { service: 'bff' } }, new Writable({ write: (chunk: Buffer, _e, done) => (appendFileSync(logs, chunk), done()) }));
-  const bff = await startBrokenBff({ telemetry: bffTelemetry, backendAddress: backend.address, ...(stack.plainBffLogger ? { logger: plain } : {}), ...stack.bff });
+  const bff = stack.openBaggage
+    ? await startBff({ telemetry: bffTelemetry, backendAddress: backend.address, acceptBaggage: true })
+    : await startBrokenBff({ telemetry: bffTelemetry, backendAddress: backend.address, ...(stack.plainBffLogger ? { logger: plain } : {}), ...stack.bff });
   cleanups.push(() => bff.stop());
   const report = await runDoctor(
     { url: bff.url, query: QUERY, headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logs, settleMs: 300, waitMs: 3_000, ...stack.doctor },
@@ -107,5 +113,12 @@ describe('tracehop doctor names the break and the service', () => {
     for (const probe of report.probes) {
       expect(kinds(report)[probe.index - 1], text).toEqual(['log-unlinkable-shape@bff', 'log-unlinkable-shape@node-backend']);
     }
+  });
+
+  it('client baggage accepted at the edge and copied onto spans (BaggageSpanProcessor, all keys): baggage-leak in every service', async () => {
+    const report = await diagnose({ bff: { graphql: 'tracehop' }, openBaggage: true, doctor: { expectTenant: 'hospital_a' } });
+    const text = renderTextReport(report).join('\n');
+    // The tenant stays the authenticated one (tracehop strips the client's tenant.id even when baggage is accepted).
+    for (const probe of report.probes) expect(kinds(report)[probe.index - 1], text).toEqual(['baggage-leak@bff', 'baggage-leak@node-backend']);
   });
 });
