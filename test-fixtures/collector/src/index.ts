@@ -13,3 +13,5 @@ export { startFakeCloudTrace } from './fake-cloud-trace.js';
 export type { CloudTraceSpan, FakeCloudTrace } from './fake-cloud-trace.js';
 export { startTwoTier } from './two-tier.js';
 export type { SamplingInstance, TwoTier, TwoTierOptions } from './two-tier.js';
+export { readLatestSeries } from './metrics-sink.js';
+export type { SeriesValue } from './metrics-sink.js';

@@ -8,7 +8,7 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { OtlpSpan } from '@tracehop/fixture-kotlin-backend';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { byTrace, readSpanFile, spanKeys, startSingleTier, startTracedStack, type LoopbackCollector, type TracedStack } from '../src/index.js';
+import { byTrace, readLatestSeries, readSpanFile, spanKeys, startSingleTier, startTracedStack, type LoopbackCollector, type TracedStack } from '../src/index.js';
 import { postQuery } from './graphql.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -124,3 +124,31 @@ async function waitUntil(ready: () => boolean, timeoutMs: number): Promise<void>
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+test('span metrics count every span, dropped traces included: calls per service, operation, tenant and status match what the services produced', async () => {
+  // Runs after the sampling test on the same collector: most of those traces were dropped.
+  const produced = stack.produced();
+  const expected = new Map<string, number>();
+  const seriesKey = (service: unknown, name: unknown, tenant: unknown, status: unknown) => `${String(service)} | ${String(name)} | ${String(tenant)} | ${String(status)}`;
+  const STATUS = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
+  for (const span of produced) {
+    const key = seriesKey(span.serviceName, span.name, span.attributes['tenant.id'] ?? 'none', STATUS[span.status.code]);
+    expected.set(key, (expected.get(key) ?? 0) + 1);
+  }
+  const keptSpans = (await readSpanFile(collector.tracesFile)).length;
+  let actual = new Map<string, number>();
+  const deadline = Date.now() + 10_000;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    actual = new Map();
+    for (const series of await readLatestSeries(collector.metricsFile)) {
+      if (!series.metric.endsWith('.calls')) continue;
+      const a = series.attributes;
+      const key = seriesKey(a['service.name'], a['span.name'], a['tenant.id'], a['status.code']);
+      actual.set(key, (actual.get(key) ?? 0) + series.value);
+    }
+  } while (JSON.stringify([...actual].sort()) !== JSON.stringify([...expected].sort()) && Date.now() < deadline);
+  console.info(`[span metrics] ${produced.length} spans produced, ${keptSpans} kept by tail sampling; calls counted ${[...actual.values()].reduce((a, b) => a + b, 0)} in ${actual.size} series`);
+  expect(Object.fromEntries([...actual].sort())).toEqual(Object.fromEntries([...expected].sort()));
+  expect(keptSpans).toBeLessThan(produced.length);
+}, 20_000);
