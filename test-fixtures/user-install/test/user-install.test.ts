@@ -52,6 +52,13 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
+test('every installed package answers require("<name>/package.json") with the version that was packed', () => {
+  const requireFromBff = createRequire(join(bffDir, 'bff.cjs'));
+  for (const pkg of packed) {
+    expect(requireFromBff(`${pkg.name}/package.json`)).toMatchObject({ name: pkg.name, version: pkg.version });
+  }
+});
+
 test('a TypeScript user type-checks against the published declarations, as ESM (.mts) and as CommonJS (.cts, module nodenext)', async () => {
   copyFileSync(join(bffDir, 'types.mts'), join(bffDir, 'types.cts'));
   const result = await promisify(execFile)(process.execPath, [tsc, '-p', bffDir]).catch((error: { stdout: string }) => error);
