@@ -1,0 +1,46 @@
+// The JVM peer broken the way it happens in production: the agent runs and
+// exports, but its gRPC instrumentation is off, so the Kotlin server neither
+// extracts the traceparent nor records a span, and its log lines carry no trace.
+import { PassThrough } from 'node:stream';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { startBff } from '@tracehop/fixture-bff';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { renderTextReport, runDoctor, startReceiver, type Receiver } from '../src/index.js';
+import { exportingTelemetry } from './fixtures/exporting-telemetry.js';
+import { startKotlinStack } from './fixtures/kotlin-stack.js';
+
+let receiver: Receiver;
+let url: string;
+let kotlinAddress: string;
+const logs = new PassThrough();
+const stops: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  receiver = await startReceiver({ port: 0, grpcPort: 0 });
+  const kotlin = await startKotlinStack(receiver.grpcEndpoint!, { 'otel.instrumentation.grpc.enabled': 'false' });
+  stops.push(() => kotlin.stop());
+  kotlin.logs.pipe(logs, { end: false });
+  kotlinAddress = kotlin.server.address;
+  const telemetry = exportingTelemetry('bff', { endpoint: receiver.endpoint });
+  const bff = await startBff({ telemetry, backendAddress: kotlinAddress });
+  url = bff.url;
+  stops.unshift(() => bff.stop(), () => telemetry.shutdown());
+}, 120_000);
+
+afterAll(async () => {
+  for (const stop of stops) await stop();
+  await receiver.close();
+});
+
+it('names the Kotlin service (by address) for the missing SERVER span, and its log lines for the missing trace', async () => {
+  const report = await runDoctor(
+    { url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logStream: logs, settleMs: 800, waitMs: 10_000 },
+    receiver,
+  );
+  const text = renderTextReport(report).join('\n');
+  for (const probe of report.probes) {
+    expect(probe.breaks.map((b) => `${b.kind}@${b.service}`).sort(), text).toEqual([`client-without-server@${kotlinAddress}`, 'log-without-trace@kotlin-backend']);
+  }
+}, 60_000);
