@@ -147,3 +147,14 @@ test('a fetchIdToken that throws, rejects, or returns junk never reaches the app
   const brokenSource = googleIdTokenHeaders({ source: { audience: AUDIENCE, getToken: () => Promise.reject(new Error('x')), shutdown: () => undefined } });
   expect(await brokenSource()).toEqual({});
 });
+
+test('credentials that cannot mint ID tokens (e.g. an API-key client): one clear warning, no throw, no fetch', async () => {
+  // (gcloud user credentials can, in google-auth-library 10, but only by calling oauth2.googleapis.com: not testable offline.)
+  const headers = googleIdTokenHeaders({ audience: AUDIENCE, maxWaitMs: 300, auth: { getClient: async () => ({ apiKey: 'k' }) } });
+  factories.push(headers);
+  expect(await headers()).toEqual({});
+  expect(await headers()).toEqual({});
+  expect(diagnostics.of('warn')).toHaveLength(1);
+  expect(diagnostics.of('warn')[0]).toMatch(/these credentials cannot mint ID tokens/);
+  expect(metadata.fetchCount()).toBe(0);
+});

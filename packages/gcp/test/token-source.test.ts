@@ -1,5 +1,6 @@
 // The token source's own rules, with a hand-made fetchIdToken so each case is
 // exact: what counts as a token, when it refreshes, how often it may ask.
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { createGoogleIdTokenSource, type GoogleIdTokenSource, type GoogleIdTokenSourceOptions } from '../src/index.js';
 import { readJwtExpiryMs } from '../src/jwt-expiry.js';
@@ -28,6 +29,26 @@ describe('readJwtExpiryMs', () => {
     ['oversized', jwt({ exp: 1, pad: 'x'.repeat(20_000) })],
   ])('refuses %s', (_, token) => {
     expect(readJwtExpiryMs(token)).toBeUndefined();
+  });
+
+  test('property: never throws on any input, and anything it accepts has a finite exp', () => {
+    const anyPart = fc.oneof(fc.string(), fc.base64String(), fc.json().map((json) => Buffer.from(json).toString('base64url')));
+    const anyToken = fc.oneof(fc.anything(), fc.string(), fc.array(anyPart, { maxLength: 4 }).map((parts) => parts.join('.')));
+    fc.assert(
+      fc.property(anyToken, (token) => {
+        const exp = readJwtExpiryMs(token);
+        return exp === undefined || Number.isFinite(exp);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('property: round-trips any numeric exp', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.dictionary(fc.string(), fc.jsonValue()), (exp, extra) => {
+        expect(readJwtExpiryMs(jwt({ ...extra, exp }))).toBe(exp * 1000);
+      }),
+    );
   });
 });
 
