@@ -8,7 +8,9 @@ import {
   type SpanContext,
   type TextMapGetter,
   type TextMapPropagator,
+  type TraceState,
 } from '@opentelemetry/api';
+import { TraceState as LenientTraceState } from '@opentelemetry/core';
 import { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
 import { neverThrow } from './never-throw.js';
 import { resolvePropagator } from './propagator.js';
@@ -110,9 +112,10 @@ function extractRemote<Carrier>(
   const effectiveGetter = isRepeated(traceparent) ? hideTraceContext(getter) : getter;
   let context = resolvePropagator(propagator).extract(start, carrier, effectiveGetter);
   let remote = validRemote(context);
-  if (remote?.traceState) {
+  const tracestate = remote?.traceState ? getter.get(carrier, TRACESTATE) : undefined;
+  if (remote?.traceState && isFromHeader(remote.traceState, tracestate)) {
     // Re-read tracestate strictly: an invalid header is dropped whole (W3C), not member by member.
-    remote = { ...remote, traceState: parseTraceState(getter.get(carrier, TRACESTATE)) };
+    remote = { ...remote, traceState: parseTraceState(tracestate) };
     context = trace.setSpanContext(context, remote);
   }
   return { context, remote };
@@ -139,6 +142,16 @@ function hideTraceContext<Carrier>(getter: TextMapGetter<Carrier>): TextMapGette
     keys: (carrier) => getter.keys(carrier),
     get: (carrier, key) => (key === TRACEPARENT || key === TRACESTATE ? undefined : getter.get(carrier, key)),
   };
+}
+
+/**
+ * Whether a trace state is the W3C propagator's reading of this `tracestate`
+ * header. Another propagator's trace state (Sentry keeps the caller's
+ * sampling context there, from `baggage`) is its own, not to be re-read.
+ */
+function isFromHeader(traceState: TraceState, header: string | string[] | undefined): boolean {
+  if (header === undefined) return false;
+  return new LenientTraceState(Array.isArray(header) ? header.join(',') : header).serialize() === traceState.serialize();
 }
 
 function validRemote(context: Context): SpanContext | undefined {

@@ -6,6 +6,7 @@ export { limitBaggage, mergeBaggageLimits, W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MA
 export { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
 export { parseTraceState, TRACESTATE_MAX_MEMBERS } from './tracestate.js';
 export { RANDOM_TRACE_FLAG } from './random-flag.js';
-export { SENTRY_TRACE_HEADER } from './outbound.js';
+export { SENTRY_TRACE_HEADER, SentryTracePropagator } from './sentry-trace-propagator.js';
+export { DatadogPropagator } from './datadog-propagator.js';
 export { semconvStability } from './semconv.js';
 export type { SemconvStability } from './semconv.js';

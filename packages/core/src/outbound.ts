@@ -1,8 +1,9 @@
-import { isSpanContextValid, propagation, trace, TraceFlags, type Context, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import { propagation, type Context, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
 import { limitBaggage } from './baggage-limits.js';
 import { neverThrow } from './never-throw.js';
 import { resolvePropagator } from './propagator.js';
 import { withRandomFlag } from './random-flag.js';
+import { SentryTracePropagator } from './sentry-trace-propagator.js';
 import type { BaggageLimits } from './types.js';
 
 /** Options for {@link injectOutbound}. */
@@ -26,7 +27,7 @@ export interface OutboundOptions {
   sentryTrace?: boolean | undefined;
 }
 
-export const SENTRY_TRACE_HEADER = 'sentry-trace';
+const sentryTrace = new SentryTracePropagator();
 
 /**
  * The outbound path: writes `context` into a carrier with the propagator,
@@ -45,16 +46,9 @@ export function injectOutbound<Carrier>(
       const withBaggage = options.forwardBaggage === false ? propagation.deleteBaggage(context) : limitBaggage(context, options.baggageLimits);
       const outbound = withRandomFlag(withBaggage);
       resolvePropagator(options.propagator).inject(outbound, carrier, setter);
-      if (options.sentryTrace) writeSentryTrace(outbound, carrier, setter);
+      if (options.sentryTrace) sentryTrace.inject(outbound, carrier, setter);
     },
     undefined,
     'the outbound propagator threw; the call goes on without its full context',
   );
-}
-
-function writeSentryTrace<Carrier>(context: Context, carrier: Carrier, setter: TextMapSetter<Carrier>): void {
-  const spanContext = trace.getSpanContext(context);
-  if (!spanContext || !isSpanContextValid(spanContext)) return;
-  const sampled = spanContext.traceFlags & TraceFlags.SAMPLED ? '1' : '0';
-  setter.set(carrier, SENTRY_TRACE_HEADER, `${spanContext.traceId}-${spanContext.spanId}-${sampled}`);
 }

@@ -1,6 +1,8 @@
 import { propagation, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { CloudTraceContextPropagator } from './cloud-trace-propagator.js';
+import { DatadogPropagator } from './datadog-propagator.js';
+import { SentryTracePropagator } from './sentry-trace-propagator.js';
 
 /** Options for {@link createPropagator}. */
 export interface CreatePropagatorOptions {
@@ -15,6 +17,20 @@ export interface CreatePropagatorOptions {
    * @default true
    */
   baggage?: boolean;
+  /**
+   * Also read and write Sentry's `sentry-trace`, for Sentry SDKs on their
+   * defaults (they read no `traceparent`). When a request carries both,
+   * `traceparent` wins. Only for callers you trust: `sentry-trace` and
+   * `sentry-*` baggage steer Sentry's sampling.
+   * @default false
+   */
+  sentryTrace?: boolean;
+  /**
+   * Also read dd-trace's `x-datadog-*` headers (never written: Datadog reads
+   * W3C). When a request carries both, `traceparent` wins.
+   * @default false
+   */
+  datadog?: boolean;
 }
 
 /**
@@ -24,6 +40,8 @@ export interface CreatePropagatorOptions {
 export function createPropagator(options: CreatePropagatorOptions = {}): TextMapPropagator {
   const propagators: TextMapPropagator[] = [];
   // CompositePropagator extracts in order and later ones win, so W3C goes last.
+  if (options.datadog) propagators.push(new DatadogPropagator());
+  if (options.sentryTrace) propagators.push(new SentryTracePropagator());
   if (options.cloudTraceContext) propagators.push(new CloudTraceContextPropagator());
   propagators.push(new W3CTraceContextPropagator());
   if (options.baggage ?? true) propagators.push(new W3CBaggagePropagator());

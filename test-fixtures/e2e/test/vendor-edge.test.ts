@@ -1,10 +1,10 @@
-// Issue 13, item 4: vendors' trace headers at the public edge, over real HTTP
+// Vendors' trace headers at the public edge, over real HTTP
 // into the BFF (real Yoga + tracehop) and real gRPC to a backend that reports
 // every metadata key it received. At an untrusted edge none of `sentry-trace`,
 // `sentry-*` baggage, `x-datadog-*`, `X-Cloud-Trace-Context` or a sampled
 // `traceparent` steers the trace ID, the sampling decision or the tenant, and
-// none reaches the backend. The options that allow them (where one exists
-// today) are exercised at the end.
+// none reaches the backend, even when the edge's propagator reads them. The
+// options that allow them are exercised at the end.
 import { AlwaysOffSampler, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { createPropagator } from '@tracehop/core';
 import { createServiceTelemetry, startBff, type Bff } from '@tracehop/fixture-bff';
@@ -32,18 +32,22 @@ const samplingTelemetry = createServiceTelemetry('bff-sampling');
 /** An edge whose sampler records no new root trace: a caller's "keep" must not change that. */
 const droppingTelemetry = createServiceTelemetry('bff-dropping', { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) });
 let backend: Awaited<ReturnType<typeof startRecordingBackend>>;
-const edges: Record<'untrustedSampling' | 'untrustedDropping' | 'trustedDefault' | 'trustedSentryBaggage' | 'trustedCloudTrace', Bff> = {} as never;
+type Edge = 'untrustedSampling' | 'untrustedDropping' | 'trustedDefault' | 'trustedSentryBaggage' | 'trustedCloudTrace' | 'trustedSentryTrace' | 'trustedDatadog';
+const edges: Record<Edge, Bff> = {} as never;
 
 beforeAll(async () => {
   backend = await startRecordingBackend(backendTelemetry);
   const backendAddress = backend.address;
-  // The untrusted edges read X-Cloud-Trace-Context too, so "ignored" is shown for a header they parse.
-  const untrusted = { backendAddress, trustTraceContext: false, propagator: createPropagator({ cloudTraceContext: true }) };
+  // The untrusted edges read every vendor header tracehop can read, so "ignored" is shown for headers they parse.
+  const everyVendor = createPropagator({ cloudTraceContext: true, sentryTrace: true, datadog: true });
+  const untrusted = { backendAddress, trustTraceContext: false, propagator: everyVendor };
   edges.untrustedSampling = await startBff({ ...untrusted, telemetry: samplingTelemetry });
   edges.untrustedDropping = await startBff({ ...untrusted, telemetry: droppingTelemetry });
   edges.trustedDefault = await startBff({ backendAddress, telemetry: samplingTelemetry });
   edges.trustedSentryBaggage = await startBff({ backendAddress, telemetry: samplingTelemetry, acceptBaggage: (key) => key.startsWith('sentry-') });
   edges.trustedCloudTrace = await startBff({ backendAddress, telemetry: samplingTelemetry, propagator: createPropagator({ cloudTraceContext: true }) });
+  edges.trustedSentryTrace = await startBff({ backendAddress, telemetry: samplingTelemetry, propagator: createPropagator({ sentryTrace: true }) });
+  edges.trustedDatadog = await startBff({ backendAddress, telemetry: samplingTelemetry, propagator: createPropagator({ datadog: true }) });
 });
 afterAll(async () => {
   await Promise.all(Object.values(edges).map((edge) => edge.stop()));
@@ -107,7 +111,7 @@ describe('untrusted edge (trustTraceContext: false, acceptBaggage default)', () 
 });
 
 describe('trusted edge, defaults (the public GraphQL edge as shipped)', () => {
-  test('sentry-trace and x-datadog-* are not read even from a trusted caller (no option reads them today) and not forwarded', async () => {
+  test('sentry-trace and x-datadog-* are not read by the default propagator, even from a trusted caller, and not forwarded', async () => {
     const received = await call(edges.trustedDefault, { ...sentryTrace('keep'), ...datadogHeaders('keep') });
     expect(receivedTraceparent(received).traceId).not.toBe(CALLER_TRACE_ID);
     expectNothingForwarded(received);
@@ -145,5 +149,29 @@ describe('allowed by option', () => {
     const received = await call(edges.trustedCloudTrace, cloudTraceHeader('keep'));
     expect(receivedTraceparent(received)).toEqual({ traceId: CALLER_TRACE_ID, flags: '01' });
     expect(Object.keys(received.metadata)).not.toContain('x-cloud-trace-context');
+  });
+
+  test.each([
+    ['keep', '01'],
+    ['drop', '00'],
+  ] as const)('propagator: createPropagator({ sentryTrace: true }) continues sentry-trace (%s) at a trusted edge; it is not forwarded', async (hint, flags) => {
+    const received = await call(edges.trustedSentryTrace, sentryTrace(hint));
+    expect(receivedTraceparent(received)).toEqual({ traceId: CALLER_TRACE_ID, flags });
+    expect(Object.keys(received.metadata)).not.toContain('sentry-trace');
+  });
+
+  test.each([
+    ['keep', '01'],
+    ['drop', '00'],
+  ] as const)('propagator: createPropagator({ datadog: true }) continues x-datadog-* (%s) at a trusted edge, 128-bit trace ID from _dd.p.tid; none forwarded', async (hint, flags) => {
+    const received = await call(edges.trustedDatadog, datadogHeaders(hint));
+    expect(receivedTraceparent(received)).toEqual({ traceId: CALLER_TRACE_ID, flags });
+    expect(Object.keys(received.metadata).filter((key) => key.startsWith('x-datadog-'))).toEqual([]);
+  });
+
+  test('traceparent wins over sentry-trace and x-datadog-* when a request carries all three', async () => {
+    const other = 'a'.repeat(32);
+    const received = await call(edges.trustedSentryTrace, { ...sentryTrace('keep'), traceparent: `00-${other}-${'b'.repeat(16)}-01` });
+    expect(receivedTraceparent(received).traceId).toBe(other);
   });
 });
