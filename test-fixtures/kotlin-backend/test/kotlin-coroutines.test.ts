@@ -90,6 +90,7 @@ describe('grpc-kotlin service', () => {
 
   it('Stream: a Flow with flowOn(pool) sees the trace and tenant at every emit', async () => {
     const ctx = withBaggage({ 'tenant.id': 'hospital_b' }, ROOT_CONTEXT);
+    const before = telemetry.spans().length;
     const replies = await new Promise<string[]>((resolve, reject) => {
       const values: string[] = [];
       const stream = context.with(ctx, () => client.stream({ value: JSON.stringify({ patientId: 'p-9' }) }));
@@ -99,9 +100,11 @@ describe('grpc-kotlin service', () => {
     });
     expect(replies).toHaveLength(3);
     const observations = replies.map(parseKotlinReply);
-    const traceId = observations[0]!.traceId;
+    const nodeClient = telemetry.spans().slice(before).find((s) => s.kind === SpanKind.CLIENT)!;
+    const traceId = nodeClient.spanContext().traceId;
     expect(traceId).not.toBe(ZERO_TRACE);
     const [server] = await kotlin.waitForSpans((s) => s.traceId === traceId && s.name === 'tracehop.fixture.Echo/Stream');
+    expect(server!.parentSpanId).toBe(nodeClient.spanContext().spanId);
     observations.forEach((o, i) => {
       expect(o.step).toMatchObject({ step: `emit-${i}`, traceId, spanId: server!.spanId, tenant: 'hospital_b', patientId: 'p-9' });
       expect(o.step!.thread).toMatch(/^tenant-pool-\d+$/);
