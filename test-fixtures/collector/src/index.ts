@@ -15,3 +15,5 @@ export { startTwoTier } from './two-tier.js';
 export type { SamplingInstance, TwoTier, TwoTierOptions } from './two-tier.js';
 export { readLatestSeries } from './metrics-sink.js';
 export type { SeriesValue } from './metrics-sink.js';
+export { runCollectorDemo } from './demo-collector.js';
+export type { CollectorDemoOptions, DemoTrace } from './demo-collector.js';

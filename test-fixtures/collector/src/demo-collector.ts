@@ -1,0 +1,127 @@
+// `pnpm demo --collector`: the fixture services exporting through the real
+// collector (single-tier Cloud Run config: oidc -> tail sampling, plus span
+// metrics), with ID tokens from a loopback metadata server through
+// @tracehop/gcp. Sends a mix of requests and prints which traces the
+// collector kept, and why.
+import { googleIdTokenHeaders } from '@tracehop/gcp';
+import { applyEnv, startFakeMetadataServer } from '@tracehop/fixture-gcp-fakes';
+import { jvmFixtureAvailable, type OtlpSpan } from '@tracehop/fixture-kotlin-backend';
+import { collectorBinary } from './binary.js';
+import { byTrace, readSpanFile } from './file-sink.js';
+import { startSingleTier, validToken } from './loopback-collector.js';
+import { startTracedStack, type TracedStack } from './traced-stack.js';
+
+/** Options for {@link runCollectorDemo}. */
+export interface CollectorDemoOptions {
+  /**
+   * Route half the requests through the Kotlin backend (Java agent exporting OTLP to the same collector).
+   * @default jvmFixtureAvailable()
+   */
+  kotlin?: boolean;
+  /** Where the report goes. @default console.log */
+  log?: (line: string) => void;
+}
+
+/** One request of the demo and what the collector did with its trace. */
+export interface DemoTrace {
+  label: string;
+  traceId: string;
+  spansProduced: number;
+  spansKept: number;
+  /** First start to last end over the trace's spans, as the latency policy measures it. */
+  durationMs: number;
+  /** The policies that select this trace ('error', 'slow', 'allow-listed tenant'); empty = dropped. */
+  reasons: string[];
+}
+
+const SLOW_MS = 300;
+const DECISION_WAIT_MS = 2_000;
+const ALLOWED = 'hospital_a';
+
+const REQUESTS = [
+  { label: 'hospital_b, ok', patient: 'p-1', token: 'token-hospital-b' },
+  { label: 'hospital_b, ok', patient: 'p-2', token: 'token-hospital-b' },
+  { label: 'hospital_b, backend fails', patient: 'p-fail', token: 'token-hospital-b' },
+  { label: 'hospital_b, slow backend', patient: 'p-slow', token: 'token-hospital-b' },
+  { label: 'hospital_a (allow-listed), ok', patient: 'p-3', token: 'token-hospital-a' },
+];
+
+function durationMs(spans: OtlpSpan[]): number {
+  if (spans.length === 0) return 0;
+  const starts = spans.map((span) => BigInt(span.startTimeUnixNano ?? 0));
+  const ends = spans.map((span) => BigInt(span.endTimeUnixNano ?? 0));
+  return Number(ends.reduce((a, b) => (b > a ? b : a)) - starts.reduce((a, b) => (b < a ? b : a))) / 1e6;
+}
+
+function reasonsFor(spans: OtlpSpan[]): string[] {
+  const reasons: string[] = [];
+  if (spans.some((span) => span.status.code === 2)) reasons.push('error');
+  const duration = durationMs(spans);
+  if (duration >= SLOW_MS) reasons.push(`slow (${duration.toFixed(0)} ms)`);
+  if (spans.some((span) => span.attributes['tenant.id'] === ALLOWED)) reasons.push('allow-listed tenant');
+  return reasons;
+}
+
+async function send(stack: TracedStack, viaKotlin: boolean, request: (typeof REQUESTS)[number]): Promise<string> {
+  const traceId = crypto.getRandomValues(new Uint8Array(16)).reduce((hex, b) => hex + b.toString(16).padStart(2, '0'), '');
+  const bff = viaKotlin ? stack.bffViaKotlin! : stack.bffViaNode;
+  await fetch(bff.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    body: JSON.stringify({ query: `{ patient(id: "${request.patient}") { id summary } }` }),
+  }).then((response) => response.text());
+  return traceId;
+}
+
+/** Runs the demo and returns what it printed as data. */
+export async function runCollectorDemo(options: CollectorDemoOptions = {}): Promise<DemoTrace[]> {
+  const log = options.log ?? console.log;
+  const kotlin = options.kotlin ?? jvmFixtureAvailable();
+  log(`collector: ${collectorBinary({ build: true })}`);
+  const collector = await startSingleTier({ decisionWait: `${DECISION_WAIT_MS}ms`, slowThresholdMs: SLOW_MS, sampledTenants: [ALLOWED] });
+  const metadata = await startFakeMetadataServer({ issuer: collector.issuer });
+  const restoreEnv = applyEnv(metadata.env());
+  const headers = googleIdTokenHeaders({ audience: collector.audience });
+  let stack: TracedStack | undefined;
+  try {
+    stack = await startTracedStack({
+      collectorUrl: collector.otlpHttpUrl,
+      headers,
+      kotlin,
+      // The Java agent takes static headers: a token minted for the collector's audience.
+      kotlinHeaders: { authorization: `Bearer ${validToken(collector.issuer, collector.audience)}` },
+    });
+    log(`collector on ${collector.otlpHttpUrl}: oidc (ID tokens from a loopback metadata server) -> tail_sampling (decision_wait ${DECISION_WAIT_MS} ms; keep errors, traces >= ${SLOW_MS} ms, tenant ${ALLOWED})`);
+    log(`services: BFF -> Node backend${kotlin ? ' -> Kotlin backend, and BFF -> Kotlin backend -> Node backend' : ''}\n`);
+    // One unprinted request per route first: a cold JIT or JVM makes the first one slow.
+    for (const viaKotlin of kotlin ? [false, true] : [false]) await send(stack, viaKotlin, REQUESTS[0]!);
+    const sent: { label: string; traceId: string }[] = [];
+    for (const viaKotlin of kotlin ? [false, true] : [false]) {
+      for (const request of REQUESTS) {
+        if (viaKotlin && request.patient === 'p-slow') continue; // only the Node backend is slow
+        sent.push({ label: `${request.label}${viaKotlin ? ' (via Kotlin)' : ''}`, traceId: await send(stack, viaKotlin, request) });
+      }
+    }
+    await stack.flush();
+    await new Promise((resolve) => setTimeout(resolve, DECISION_WAIT_MS + 2_500)); // the agent exports every 200 ms; then the decision
+    const produced = byTrace(stack.produced());
+    const kept = byTrace(await readSpanFile(collector.tracesFile));
+    const results = sent.map(({ label, traceId }): DemoTrace => {
+      const spans = produced.get(traceId) ?? [];
+      return { label, traceId, spansProduced: spans.length, spansKept: kept.get(traceId)?.length ?? 0, durationMs: durationMs(spans), reasons: reasonsFor(spans) };
+    });
+    for (const r of results) {
+      const verdict = r.spansKept > 0 ? `KEPT    ${r.spansKept}/${r.spansProduced} spans, because: ${r.reasons.join(', ')}` : `dropped (${r.spansProduced} spans)`;
+      log(`${r.traceId}  ${r.label.padEnd(46)} ${verdict}`);
+    }
+    const keptCount = results.filter((r) => r.spansKept > 0).length;
+    log(`\nkept ${keptCount} of ${results.length} traces; the token was fetched ${metadata.fetchCount(collector.audience)} time(s) for all exports`);
+    return results;
+  } finally {
+    await stack?.stop();
+    headers.shutdown();
+    restoreEnv();
+    await metadata.close();
+    await collector.stop();
+  }
+}
