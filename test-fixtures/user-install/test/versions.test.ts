@@ -32,6 +32,10 @@ describe('src/version.ts', () => {
   });
 });
 
+test.each(['grpc', 'envelop'])('packages/%s/src/scope.ts takes its version from version.ts', (name) => {
+  expect(readFileSync(join(root, 'packages', name, 'src', 'scope.ts'), 'utf8')).toMatch(/SCOPE_VERSION = VERSION;/);
+});
+
 describe('scripts/sync-versions.mjs', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'tracehop-sync-versions-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
