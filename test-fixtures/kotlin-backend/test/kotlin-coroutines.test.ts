@@ -83,6 +83,8 @@ describe('grpc-kotlin service', () => {
     const ctx = withBaggage({ 'tenant.id': "St Mary's" }, ROOT_CONTEXT);
     const reply = parseKotlinReply(await say(client, { patientId: 'p-8' }, ctx));
     expect(reply.steps!.map((s) => s.tenant)).toEqual(["St Mary's", "St Mary's", "St Mary's"]);
+    // Lines come over stderr, the reply over gRPC: wait for the span export, which follows both.
+    await kotlin.waitForSpans((s) => s.traceId === reply.traceId && s.kind === SpanKindNumber.SERVER);
     const lines = kotlin.logs().filter((l) => l.trace_id === reply.traceId);
     expect(lines).toHaveLength(3);
     for (const line of lines) expect(line).toMatchObject({ tenant_id: null, patient_id: 'p-8' });
