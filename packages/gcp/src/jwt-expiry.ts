@@ -10,7 +10,8 @@ export function readJwtExpiryMs(token: unknown): number | undefined {
   try {
     const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
     const exp = (payload as { exp?: unknown } | null)?.exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+    const ms = typeof exp === 'number' ? exp * 1000 : Number.NaN;
+    return Number.isFinite(ms) ? ms : undefined;
   } catch {
     return undefined;
   }

@@ -10,6 +10,11 @@ import type { GoogleIdTokenSource, GoogleIdTokenSourceOptions } from './types.js
 const log = diag.createComponentLogger({ namespace: '@tracehop/gcp' });
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A duration option: finite and ≥ 0, else the default; capped where setTimeout would overflow (and fire at once). */
+function durationMs(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(value, MAX_TIMER_MS) : fallback;
+}
+
 interface HeldToken {
   token: string;
   expiresAt: number;
@@ -19,18 +24,19 @@ interface HeldToken {
 
 export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): GoogleIdTokenSource {
   const { audience } = options;
-  const maxWaitMs = options.maxWaitMs ?? 2000;
-  const fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
-  const refreshBeforeExpiryMs = (options.refreshBeforeExpirySeconds ?? 300) * 1000;
-  const retryMinMs = options.retryMinMs ?? 1000;
-  const retryMaxMs = options.retryMaxMs ?? 60_000;
+  const maxWaitMs = durationMs(options.maxWaitMs, 2000);
+  const fetchTimeoutMs = durationMs(options.fetchTimeoutMs, 10_000);
+  const refreshBeforeExpiryMs = durationMs((options.refreshBeforeExpirySeconds ?? 300) * 1000, 300_000);
+  const retryMinMs = durationMs(options.retryMinMs, 1000);
+  const retryMaxMs = durationMs(options.retryMaxMs, 60_000);
   const fetchIdToken = options.fetchIdToken ?? googleAuthFetcher(options.auth);
 
   let held: HeldToken | undefined;
   let inflight: Promise<void> | undefined;
   let consecutiveFailures = 0;
   let staleAnswers = 0;
-  let retryAt = 0;
+  /** Until then, no fetch on demand: after a failure (backoff) or an answer that brought nothing new. */
+  let nextFetchAt = 0;
   let inFailureStreak = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -48,7 +54,11 @@ export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): 
   function reportFailure(message: string): void {
     if (inFailureStreak) return log.debug(message);
     inFailureStreak = true;
-    log.warn(`${message}; exports to ${audience} go without an ID token (and fail as unauthorized) until a fetch succeeds`);
+    const consequence =
+      usableToken() === undefined
+        ? `exports to ${audience} go without an ID token (and fail as unauthorized) until a fetch succeeds`
+        : `the current token is used until ${new Date(held!.usableUntil).toISOString()}; after that, exports to ${audience} go without one (and fail as unauthorized) unless a retry succeeds`;
+    log.warn(`${message}; ${consequence}`);
   }
 
   function accept(token: string): void {
@@ -63,12 +73,13 @@ export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): 
       // it too): ask again later with backoff, or the halving refresh point
       // would make us fetch ever faster as exp nears.
       staleAnswers += 1;
-      return schedule(now + backoffMs(staleAnswers));
+      nextFetchAt = now + backoffMs(staleAnswers);
+      return schedule(nextFetchAt);
     }
     staleAnswers = 0;
     held = { token, expiresAt, usableUntil, refreshAt: expiresAt - Math.min(refreshBeforeExpiryMs, lifetime / 2) };
     consecutiveFailures = 0;
-    retryAt = 0;
+    nextFetchAt = 0;
     if (inFailureStreak) log.info(`ID token for ${audience} obtained again`);
     inFailureStreak = false;
     schedule(held.refreshAt);
@@ -77,9 +88,9 @@ export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): 
   function reject(error: unknown): void {
     consecutiveFailures += 1;
     const delay = backoffMs(consecutiveFailures);
-    retryAt = Date.now() + delay;
+    nextFetchAt = Date.now() + delay;
     reportFailure(`could not get an ID token for ${audience}: ${error instanceof Error ? error.message : String(error)}`);
-    schedule(retryAt);
+    schedule(nextFetchAt);
   }
 
   function fetchWithDeadline(): Promise<string> {
@@ -113,12 +124,12 @@ export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): 
     const token = usableToken();
     if (token !== undefined) {
       // The timer normally refreshes; this covers a timer starved by CPU throttling.
-      if (now >= held!.refreshAt && now >= retryAt) void refresh();
+      if (now >= held!.refreshAt && now >= nextFetchAt) void refresh();
       return token;
     }
     if (stopped) return undefined;
-    if (!inflight && now < retryAt) {
-      reportFailure(`no ID token for ${audience} (the last fetch failed, next try in ${retryAt - now} ms)`);
+    if (!inflight && now < nextFetchAt) {
+      reportFailure(`no usable ID token for ${audience} (next fetch in ${nextFetchAt - now} ms)`);
       return undefined;
     }
     let waitTimer: NodeJS.Timeout | undefined;

@@ -116,6 +116,17 @@ test('an outage after a token exists: exports keep the token until it nears expi
   await exporter.shutdown();
 });
 
+test('a failed refresh while the token is still good says so, and exports keep succeeding meanwhile', async () => {
+  metadata.setLifetime(4);
+  const { exporter } = setup();
+  expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
+  await metadata.setMode('garbage');
+  await eventually(() => diagnostics.of('warn').length === 1, 3000);
+  expect(diagnostics.of('warn')[0]).toMatch(/not a JWT.*; the current token is used until .*; after that, exports to .* go without one/);
+  expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
+  await exporter.shutdown();
+});
+
 test('slow metadata server: the export waits only maxWaitMs; the late token is kept and used, still one fetch', async () => {
   await metadata.setMode('slow', { delayMs: 1200 });
   const { exporter } = setup({ prefetch: false });
