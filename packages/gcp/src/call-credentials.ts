@@ -19,7 +19,9 @@ export type GoogleIdTokenCallCredentialsOptions = TokenSourceChoice & {
   /** @default 'Authorization' (sent as the `authorization` metadata key) */
   header?: IdTokenHeaderName;
   /**
-   * The `@grpc/grpc-js` module to build the credentials with.
+   * The `@grpc/grpc-js` module to build the credentials with. Pass it in
+   * bundles; without it and without grpc-js installed, the factory throws at
+   * setup (no gRPC exporter could run then either).
    * @default require('@grpc/grpc-js') resolved from this package
    */
   grpc?: GrpcModule;
