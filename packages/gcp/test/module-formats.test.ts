@@ -1,10 +1,13 @@
 // Child processes against the built package (dist), as an app installs it: a
-// CommonJS require() and an ESM import, each getting a real token from the fake
-// metadata server and exiting on its own (background timers are unref'd).
+// CommonJS require(), an ESM import and an esbuild bundle, each getting a real
+// token from the fake metadata server and exiting on its own (background
+// timers are unref'd).
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { childEnv, createIssuer, startFakeMetadataServer, type FakeMetadataServer } from '@tracehop/fixture-gcp-fakes';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { AUDIENCE, buildPackage } from './harness.js';
 
@@ -18,14 +21,22 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => metadata.close());
 
-async function runFixture(file: string): Promise<{ authorization?: string; callCredentials: string; resolved: string; ms: number }> {
+interface FixtureOutput {
+  authorization?: string;
+  grpcAuthorization?: string;
+  callCredentials: string;
+  resolved: string;
+  ms: number;
+}
+
+async function runFixture(file: string): Promise<FixtureOutput> {
   const started = performance.now();
   const { stdout } = await promisify(execFile)(process.execPath, [`test/fixtures/${file}`, AUDIENCE], {
     cwd: packageDir,
     env: childEnv(metadata.env()),
     timeout: 15_000,
   });
-  return { ...(JSON.parse(stdout) as { callCredentials: string; resolved: string }), ms: performance.now() - started };
+  return { ...(JSON.parse(stdout) as FixtureOutput), ms: performance.now() - started };
 }
 
 test.each(['require-built.cjs', 'import-built.mjs'])('%s loads dist, gets a verifiable token, and exits by itself', async (file) => {
@@ -35,4 +46,30 @@ test.each(['require-built.cjs', 'import-built.mjs'])('%s loads dist, gets a veri
   expect(issuer.verify(result.authorization!.replace(/^Bearer /, ''), { audience: AUDIENCE }).ok).toBe(true);
   // The default lifetime is an hour: a held timer would hit the 15 s timeout above.
   expect(result.ms).toBeLessThan(10_000);
+});
+
+test('an esbuild bundle with @tracehop/gcp, google-auth-library and grpc-js inside it', async () => {
+  const outdir = `${packageDir}test/fixtures/bundle-out`;
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: [`${packageDir}test/fixtures/bundle-app.mjs`],
+    outfile: `${outdir}/bundle-app.bundle.mjs`,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    metafile: true,
+    logLevel: 'silent',
+    // grpc-js and google-auth-library are CommonJS and require Node built-ins; an ESM bundle needs a real `require`.
+    // (Aliased: the bundle has its own createRequire import, from call-credentials.)
+    banner: { js: "import { createRequire as bannerCreateRequire } from 'node:module'; const require = bannerCreateRequire(import.meta.url);" },
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  expect(inputs.some((file) => file.includes('packages/gcp/dist/token-source.js'))).toBe(true);
+  expect(inputs.some((file) => file.includes('google-auth-library/build/src/auth/googleauth.js'))).toBe(true);
+  expect(inputs.some((file) => file.includes('@grpc/grpc-js/build/src/call-credentials.js'))).toBe(true);
+  const output = await runFixture('bundle-out/bundle-app.bundle.mjs');
+  expect(output.grpcAuthorization).toBe(output.authorization);
+  expect(output.ms).toBeLessThan(10_000);
+  expect(issuer.verify(output.authorization!.replace(/^Bearer /, ''), { audience: AUDIENCE }).ok).toBe(true);
 });
