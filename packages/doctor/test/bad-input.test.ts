@@ -91,7 +91,7 @@ describe('a span flood', () => {
     })();
     const heapBefore = process.memoryUsage().heapUsed;
     const report = await runDoctor(
-      { url: bff.url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, settleMs: 300, waitMs: 20_000, maxSpans: 2_000 },
+      { url: bff.url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, settleMs: 1_000, waitMs: 20_000, maxSpans: 2_000 },
       rx,
     );
     await flood;

@@ -36,7 +36,7 @@ afterAll(async () => {
 
 it('names the Kotlin service (by address) for the missing SERVER span, and its log lines for the missing trace', async () => {
   const report = await runDoctor(
-    { url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logStream: logs, settleMs: 800, waitMs: 10_000 },
+    { url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logStream: logs, settleMs: 1_500, waitMs: 10_000 },
     receiver,
   );
   const text = renderTextReport(report).join('\n');

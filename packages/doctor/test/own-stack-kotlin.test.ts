@@ -45,7 +45,7 @@ it('passes every probe: the agent continues the BFF trace with the tenant, and t
       expectTenant: 'hospital_b',
       logStream: logs,
       logBackend: 'otel',
-      settleMs: 800,
+      settleMs: 1_500,
       waitMs: 15_000,
     },
     receiver,
