@@ -8,6 +8,7 @@ import { startBff } from '@tracehop/fixture-bff';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderTextReport, runDoctor, startReceiver, type Receiver } from '../src/index.js';
 import { exportingTelemetry } from './fixtures/exporting-telemetry.js';
+import { startBrokenBff } from './fixtures/broken-bff.js';
 import { startKotlinStack } from './fixtures/kotlin-stack.js';
 
 let receiver: Receiver;
@@ -33,6 +34,26 @@ afterAll(async () => {
   for (const stop of stops) await stop();
   await receiver.close();
 });
+
+it('a BFF forwarding the client\'s sentry-trace header: the Java agent records it on the Kotlin span (captured metadata), vendor-header-leak@kotlin-backend', async () => {
+  const vendorReceiver = await startReceiver({ port: 0, grpcPort: 0 });
+  const kotlin = await startKotlinStack(vendorReceiver.grpcEndpoint!, { 'otel.instrumentation.grpc.capture-metadata.server.request': 'sentry-trace' });
+  const telemetry = exportingTelemetry('bff', { endpoint: vendorReceiver.endpoint });
+  const bff = await startBrokenBff({ telemetry, backendAddress: kotlin.server.address, graphql: 'tracehop', forwardHeaders: ['sentry-trace'] });
+  try {
+    const report = await runDoctor(
+      { url: bff.url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, settleMs: 1_500, waitMs: 10_000 },
+      vendorReceiver,
+    );
+    const text = renderTextReport(report).join('\n');
+    for (const probe of report.probes) expect(probe.breaks.map((b) => `${b.kind}@${b.service}`), text).toEqual(['vendor-header-leak@kotlin-backend']);
+  } finally {
+    await bff.stop();
+    await telemetry.shutdown();
+    await kotlin.stop();
+    await vendorReceiver.close();
+  }
+}, 90_000);
 
 it('names the Kotlin service (by address) for the missing SERVER span, and its log lines for the missing trace', async () => {
   const report = await runDoctor(
