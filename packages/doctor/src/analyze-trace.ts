@@ -77,6 +77,7 @@ export function analyzeTrace(probe: ProbeSent, all: TreeSpan[], window: ProbeWin
     }
     if (span.parentSpanId && !parent && span.parentSpanId !== probe.parentSpanId) {
       const caller = enclosing(inTrace, span);
+      if (span.kind === 'SERVER') hops.push({ from: caller?.service ?? '?', to: span.service, ok: false });
       breaks.push({
         kind: span.kind === 'SERVER' ? 'orphan-server' : 'orphan-span',
         service: span.service,

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ALLOW_ALL_BAGGAGE_KEYS, BaggageSpanProcessor } from '@opentelemetry/baggage-span-processor';
-import { startBff, startNodeBackend } from '@tracehop/fixture-bff';
+import { createServiceTelemetry, startBff, startNodeBackend } from '@tracehop/fixture-bff';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderTextReport, runDoctor, startReceiver, type DoctorOptions, type Report } from '../src/index.js';
@@ -31,6 +31,8 @@ interface Stack {
   backend?: 'tracehop' | 'bare';
   /** The BFF logs through pino with no trace mixin (same file). */
   plainBffLogger?: boolean;
+  /** The BFF propagates but exports its spans nowhere the doctor sees. */
+  silentBff?: boolean;
   /** fixture-bff's BFF with client baggage accepted at the edge, and every service copying all baggage onto spans. */
   openBaggage?: boolean;
   doctor?: Partial<DoctorOptions>;
@@ -42,7 +44,7 @@ async function diagnose(stack: Stack): Promise<Report> {
   cleanups.push(() => receiver.close());
   const logs = join(mkdtempSync(join(tmpdir(), 'doctor-')), 'logs.jsonl');
   const processors = () => (stack.openBaggage ? [new BaggageSpanProcessor(ALLOW_ALL_BAGGAGE_KEYS)] : []);
-  const bffTelemetry = exportingTelemetry('bff', { endpoint: receiver.endpoint, logFile: logs, processors: processors() });
+  const bffTelemetry = stack.silentBff ? createServiceTelemetry('bff') : exportingTelemetry('bff', { endpoint: receiver.endpoint, logFile: logs, processors: processors() });
   const backendTelemetry = exportingTelemetry('node-backend', { endpoint: receiver.endpoint, logFile: logs, processors: processors() });
   cleanups.push(() => bffTelemetry.shutdown(), () => backendTelemetry.shutdown());
   const backend = stack.backend === 'bare' ? await startBareBackend(backendTelemetry) : await startNodeBackend(backendTelemetry);
@@ -120,5 +122,11 @@ describe('tracehop doctor names the break and the service', () => {
     const text = renderTextReport(report).join('\n');
     // The tenant stays the authenticated one (tracehop strips the client's tenant.id even when baggage is accepted).
     for (const probe of report.probes) expect(kinds(report)[probe.index - 1], text).toEqual(['baggage-leak@bff', 'baggage-leak@node-backend']);
+  });
+
+  it('a BFF that propagates but exports elsewhere: the backend SERVER span is an orphan', async () => {
+    const report = await diagnose({ bff: { graphql: 'tracehop' }, silentBff: true });
+    const text = renderTextReport(report).join('\n');
+    for (const probe of report.probes) expect(kinds(report)[probe.index - 1], text).toEqual(['orphan-server@node-backend']);
   });
 });
