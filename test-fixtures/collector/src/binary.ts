@@ -21,8 +21,19 @@ export interface CollectorBinaryOptions {
   build?: boolean;
 }
 
-/** Absolute path of the `otelcol` built from collector/manifest.yaml. */
+let located: string | undefined;
+
+/**
+ * Absolute path of the `otelcol` built from collector/manifest.yaml. Looked up
+ * once per process: a test that later points HOME elsewhere (as the metadata
+ * server fakes do) must not lose the cache under $HOME.
+ */
 export function collectorBinary(options: CollectorBinaryOptions = {}): string {
+  located ??= locate(options);
+  return located;
+}
+
+function locate(options: CollectorBinaryOptions): string {
   const args = [`${collectorDir}build.sh`, ...(options.build ? [] : ['--check'])];
   try {
     const out = execFileSync('bash', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

@@ -5,6 +5,8 @@
 // their tokens as on Cloud Run: @tracehop/gcp's googleIdTokenHeaders asking a
 // fake metadata server (real protocol) on loopback. Services exporting with a
 // refused token, or with none, keep serving every request.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { googleIdTokenHeaders } from '@tracehop/gcp';
@@ -133,3 +135,33 @@ async function waitFor(ready: () => Promise<boolean>, timeoutMs: number): Promis
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+test('production key path: with no JWKS file the collector discovers the issuer\'s keys (/.well-known/openid-configuration -> jwks_uri) at start', async () => {
+  const issuerServer = createServer();
+  await new Promise<void>((resolve) => issuerServer.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
+  const issuer = createIssuer({ issuer: base });
+  const requested: string[] = [];
+  issuerServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    requested.push(req.url ?? '');
+    const body =
+      req.url === '/.well-known/openid-configuration'
+        ? { issuer: base, jwks_uri: `${base}/jwks`, id_token_signing_alg_values_supported: ['RS256'] }
+        : req.url === '/jwks'
+          ? issuer.jwks
+          : undefined;
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
+  });
+  const discovering = await startSingleTier({ env: { OIDC_ISSUER: base, OIDC_JWKS_FILE: '' } });
+  try {
+    const post = (authorization: string) =>
+      fetch(`${discovering.otlpHttpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: EMPTY_EXPORT });
+    expect((await post(`Bearer ${validToken(issuer, discovering.audience)}`)).status).toBe(200);
+    expect((await post(`Bearer ${validToken(issuer, 'https://some-other-service.test')}`)).status).toBe(401);
+    expect((await post(`Bearer ${discovering.token()}`)).status).toBe(401); // signed by a key the issuer does not publish
+    expect(requested).toContain('/.well-known/openid-configuration');
+  } finally {
+    await discovering.stop();
+    issuerServer.close();
+  }
+});
