@@ -37,6 +37,8 @@ export interface TracedStackOptions {
    * @default 200
    */
   batchDelayMs?: number;
+  /** Per-service batch delays (ms), overriding `batchDelayMs`: a service that exports late. */
+  batchDelays?: Partial<Record<'bff' | 'node-backend' | 'kotlin-backend', number>>;
   /**
    * Keep every Node span in memory for `produced()`. Memory measurements turn
    * this off and count in `onSpan` instead.
@@ -67,16 +69,17 @@ export interface TracedStack {
 }
 
 export async function startTracedStack(options: TracedStackOptions): Promise<TracedStack> {
-  const delay = options.batchDelayMs ?? 200;
+  const defaultDelay = options.batchDelayMs ?? 200;
+  const delayOf = (service: 'bff' | 'node-backend' | 'kotlin-backend') => options.batchDelays?.[service] ?? defaultDelay;
   const slow = options.slowPatients ?? { 'p-slow': 500 };
-  const exporting = (name: string) =>
+  const exporting = (name: 'bff' | 'node-backend') =>
     createServiceTelemetry(name, {
       retain: options.retainSpans ?? true,
       ...(options.onSpan ? { onSpan: (span) => options.onSpan!(readableToOtlp(span)) } : {}),
       spanProcessors: [
         new BatchSpanProcessor(
           new OTLPTraceExporter({ url: `${options.collectorUrl}/v1/traces`, headers: options.headers, timeoutMillis: 5_000, concurrencyLimit: 5 }),
-          { maxQueueSize: options.maxQueueSize ?? 2048, maxExportBatchSize: 512, scheduledDelayMillis: delay, exportTimeoutMillis: 10_000 },
+          { maxQueueSize: options.maxQueueSize ?? 2048, maxExportBatchSize: 512, scheduledDelayMillis: delayOf(name), exportTimeoutMillis: 10_000 },
         ),
       ],
     });
@@ -93,7 +96,7 @@ export async function startTracedStack(options: TracedStackOptions): Promise<Tra
             'otel.exporter.otlp.traces.endpoint': `${options.collectorUrl}/v1/traces`,
             'otel.exporter.otlp.traces.protocol': 'http/protobuf',
             ...(kotlinHeaders ? { 'otel.exporter.otlp.traces.headers': kotlinHeaders } : {}),
-            'otel.bsp.schedule.delay': String(delay),
+            'otel.bsp.schedule.delay': String(delayOf('kotlin-backend')),
           },
         }),
     startNodeBackend(nodeTelemetry, { delayMs: (request) => slow[String(request.patientId)] ?? 0 }),
