@@ -6,5 +6,3 @@ export { createServiceTelemetry } from './telemetry.js';
 export type { LogLine, ServiceTelemetry, ServiceTelemetryOptions } from './telemetry.js';
 export { observeHandler, parseEchoRequest } from './echo-reply.js';
 export type { EchoRequest, HandlerObservation } from './echo-reply.js';
-export { fromReadableSpan, renderTrace, traceTree } from './trace-tree.js';
-export type { TraceTree, TreeSpan } from './trace-tree.js';

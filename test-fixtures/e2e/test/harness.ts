@@ -2,7 +2,9 @@
 // and views over every service's spans and log lines.
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { fromReadableSpan, type LogLine, type ServiceTelemetry, type TreeSpan } from '@tracehop/fixture-bff';
+import type { TreeSpan } from '@tracehop/doctor';
+import type { LogLine, ServiceTelemetry } from '@tracehop/fixture-bff';
+import { fromReadableSpan } from './trace-tree.js';
 import type { OtlpSpan } from '@tracehop/fixture-kotlin-backend';
 
 export function useAsyncContext(): void {

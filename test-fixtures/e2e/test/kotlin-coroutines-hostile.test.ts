@@ -6,7 +6,8 @@
 // invalid member. None of that may be reachable through the BFF.
 import * as grpc from '@grpc/grpc-js';
 import { SpanKind } from '@opentelemetry/api';
-import { createServiceTelemetry, startBff, startNodeBackend, traceTree, type Bff, type NodeBackend } from '@tracehop/fixture-bff';
+import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type NodeBackend } from '@tracehop/fixture-bff';
+import { traceTree } from '@tracehop/doctor';
 import { loadEcho, type EchoMessage } from '@tracehop/fixture-proto';
 import { startKotlinServer, type KotlinObservation, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';

@@ -4,7 +4,8 @@
 // application scope and through the manual `asContextElement()` path, streams a
 // Flow from a dedicated pool; the trace and the authenticated tenant must reach
 // every step, span and log line, and never cross to another request.
-import { createServiceTelemetry, startBff, startNodeBackend, traceTree, type Bff, type HandlerObservation, type NodeBackend } from '@tracehop/fixture-bff';
+import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type HandlerObservation, type NodeBackend } from '@tracehop/fixture-bff';
+import { traceTree } from '@tracehop/doctor';
 import { startKotlinServer, type KotlinObservation, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { allSpans, fromOtlpSpan, newTraceparent, postGraphQL, useAsyncContext } from './harness.js';

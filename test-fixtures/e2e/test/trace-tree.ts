@@ -1,11 +1,9 @@
-// Spans from every service as one tree: the tree printer lives in
-// @tracehop/doctor; this adds the Node SDK span conversion the suites use.
+// The Node SDK span conversion the end-to-end suites use with
+// @tracehop/doctor's tree (traceTree, renderTrace).
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { TreeSpan } from '@tracehop/doctor';
 
-export { renderTrace, traceTree } from '@tracehop/doctor';
-export type { TraceTree, TreeSpan } from '@tracehop/doctor';
 
 const NODE_KINDS = { [SpanKind.SERVER]: 'SERVER', [SpanKind.CLIENT]: 'CLIENT', [SpanKind.INTERNAL]: 'INTERNAL', [SpanKind.PRODUCER]: 'PRODUCER', [SpanKind.CONSUMER]: 'CONSUMER' } as const;
 
