@@ -17,3 +17,5 @@ export { readLatestSeries } from './metrics-sink.js';
 export type { SeriesValue } from './metrics-sink.js';
 export { runCollectorDemo } from './demo-collector.js';
 export type { CollectorDemoOptions, DemoTrace } from './demo-collector.js';
+export { startFakeCloudMonitoring } from './fake-cloud-monitoring.js';
+export type { FakeCloudMonitoring, MonitoringTimeSeries } from './fake-cloud-monitoring.js';

@@ -27,6 +27,12 @@ export interface SingleTierOptions {
    * @default 'file'
    */
   traces?: 'file' | { cloudTraceAddress: string };
+  /**
+   * Where span metrics go: a JSON-lines file (the `sink-metrics.yaml` overlay), or
+   * the deployable googlecloud exporter pointed at this `host:port` (a loopback Cloud Monitoring).
+   * @default 'file'
+   */
+  metrics?: 'file' | { cloudMonitoringAddress: string };
   /** Extra environment (overrides). */
   env?: Record<string, string>;
 }
@@ -64,6 +70,7 @@ export async function startSingleTier(options: SingleTierOptions = {}): Promise<
   const tracesFile = join(dir, 'traces.jsonl');
   const metricsFile = join(dir, 'metrics.jsonl');
   const traces = options.traces ?? 'file';
+  const metrics = options.metrics ?? 'file';
   const env: Record<string, string> = {
     COLLECTOR_AUDIENCE: TEST_AUDIENCE,
     OIDC_ISSUER: issuer.issuer,
@@ -79,9 +86,11 @@ export async function startSingleTier(options: SingleTierOptions = {}): Promise<
     METRICS_FILE: metricsFile,
     COLLECTOR_LOG_LEVEL: 'warn',
     ...(traces === 'file' ? {} : { CLOUD_TRACE_ENDPOINT: traces.cloudTraceAddress, CLOUD_TRACE_INSECURE: 'true' }),
+    ...(metrics === 'file' ? {} : { CLOUD_MONITORING_ENDPOINT: metrics.cloudMonitoringAddress, CLOUD_MONITORING_INSECURE: 'true' }),
     ...options.env,
   };
-  const configs = ['sampling.yaml', 'cloud-run.yaml', ...(traces === 'file' ? ['test/sink-traces.yaml'] : []), 'test/sink-metrics.yaml'];
+  const overlays = [...(traces === 'file' ? ['test/sink-traces.yaml'] : []), ...(metrics === 'file' ? ['test/sink-metrics.yaml'] : [])];
+  const configs = ['sampling.yaml', 'cloud-run.yaml', ...overlays];
   let collector: RunningCollector;
   try {
     collector = await startCollector({ configs: configs.map(configPath), env, healthPort });
