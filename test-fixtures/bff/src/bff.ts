@@ -36,6 +36,8 @@ export interface BffOptions {
   propagator?: TextMapPropagator;
   /** Passed to `useTraceContext`: whether the caller's trace context is continued (default: the plugin's, `true`). */
   trustTraceContext?: boolean;
+  /** Passed to `useTraceContext`: which client-chosen operation names are recorded (default: the plugin's, the first 100 distinct). */
+  operationNames?: TraceContextOptions['operationNames'];
   /** More options for the BFF's gRPC client interceptor (e.g. `forwardBaggage`); the fixture sets `tracerProvider` and `target`. */
   clientOptions?: NonNullable<Parameters<typeof createClientInterceptor>[0]>;
 }
@@ -61,7 +63,7 @@ const typeDefs = /* GraphQL */ `
 `;
 
 export async function startBff(options: BffOptions): Promise<Bff> {
-  const { telemetry, backendAddress, forwardTo, acceptBaggage, propagator, trustTraceContext, clientOptions } = options;
+  const { telemetry, backendAddress, forwardTo, acceptBaggage, propagator, trustTraceContext, clientOptions, operationNames } = options;
   const { logger, provider } = telemetry;
   const backend = new Echo(backendAddress, grpc.credentials.createInsecure(), {
     interceptors: [createClientInterceptor({ ...clientOptions, tracerProvider: provider, target: backendAddress })],
@@ -120,6 +122,7 @@ export async function startBff(options: BffOptions): Promise<Bff> {
           ...(trustTraceContext === undefined ? {} : { trustTraceContext }),
         },
         ...(propagator === undefined ? {} : { propagator }),
+        ...(operationNames === undefined ? {} : { operationNames }),
         enrich: tenantFromAuth<BffContext>((ctx) => ctx.principal?.tenantId),
       }),
     ],

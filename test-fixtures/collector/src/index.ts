@@ -19,3 +19,5 @@ export { runCollectorDemo } from './demo-collector.js';
 export type { CollectorDemoOptions, DemoTrace } from './demo-collector.js';
 export { startFakeCloudMonitoring } from './fake-cloud-monitoring.js';
 export type { FakeCloudMonitoring, MonitoringTimeSeries } from './fake-cloud-monitoring.js';
+export { mergeBuckets, quantileUpperBound, readSpanMetrics, splitAt } from './span-metrics.js';
+export type { SpanMetricSeries } from './span-metrics.js';

@@ -8,7 +8,7 @@
 // collector's output with.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type NodeBackend, type ServiceTelemetry } from '@tracehop/fixture-bff';
+import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type BffOptions, type NodeBackend, type ServiceTelemetry } from '@tracehop/fixture-bff';
 import { startKotlinServer, type KotlinServer, type OtlpSpan } from '@tracehop/fixture-kotlin-backend';
 import { nodeSpansAsOtlp, readableToOtlp } from './span-views.js';
 
@@ -47,6 +47,8 @@ export interface TracedStackOptions {
   retainSpans?: boolean;
   /** Called with every span a Node service finishes (before export). */
   onSpan?: (span: OtlpSpan) => void;
+  /** Passed to both BFFs' `useTraceContext`: which client-chosen operation names are recorded (default: the plugin's). */
+  operationNames?: BffOptions['operationNames'];
   /**
    * The Node exporters' queue bound (spans). Beyond it spans are dropped, never buffered.
    * @default 2048
@@ -102,8 +104,9 @@ export async function startTracedStack(options: TracedStackOptions): Promise<Tra
     startNodeBackend(nodeTelemetry, { delayMs: (request) => slow[String(request.patientId)] ?? 0 }),
   ]);
   const backends: NodeBackend[] = [node];
-  const bffViaNode = await startBff({ telemetry: bffTelemetry, backendAddress: node.address, forwardTo: kotlin?.address });
-  const bffViaKotlin = kotlin ? await startBff({ telemetry: bffTelemetry, backendAddress: kotlin.address, forwardTo: node.address }) : undefined;
+  const names = options.operationNames === undefined ? {} : { operationNames: options.operationNames };
+  const bffViaNode = await startBff({ telemetry: bffTelemetry, backendAddress: node.address, forwardTo: kotlin?.address, ...names });
+  const bffViaKotlin = kotlin ? await startBff({ telemetry: bffTelemetry, backendAddress: kotlin.address, forwardTo: node.address, ...names }) : undefined;
   const services = [bffTelemetry, nodeTelemetry];
   return {
     bffViaNode,
