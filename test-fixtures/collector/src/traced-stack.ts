@@ -63,6 +63,8 @@ export interface TracedStack {
   readonly bffViaKotlin: Bff | undefined;
   readonly telemetry: { bff: ServiceTelemetry; node: ServiceTelemetry };
   readonly kotlin: KotlinServer | undefined;
+  /** The Node backend's gRPC address (`127.0.0.1:port`), for calls that bypass the BFF. */
+  readonly nodeAddress: string;
   /** Every span every service produced so far, as OTLP spans. */
   produced(): OtlpSpan[];
   /** Forces the Node exporters to send what they hold; resolves with their errors (401s…), never rejects. */
@@ -113,6 +115,7 @@ export async function startTracedStack(options: TracedStackOptions): Promise<Tra
     bffViaKotlin,
     telemetry: { bff: bffTelemetry, node: nodeTelemetry },
     kotlin,
+    nodeAddress: node.address,
     produced: () => [...nodeSpansAsOtlp(services), ...(kotlin?.spans() ?? [])],
     async flush() {
       const errors: unknown[] = [];
