@@ -1,14 +1,16 @@
 // `pnpm demo --collector`: the fixture services exporting through the real
 // collector (single-tier Cloud Run config: oidc -> tail sampling, plus span
 // metrics), with ID tokens from a loopback metadata server through
-// @tracehop/gcp. Sends a mix of requests and prints which traces the
-// collector kept, and why.
+// @tracehop/gcp. Sends a mix of requests, prints which traces the collector
+// kept and why, then the per-hospital table read from the span metrics.
 import { googleIdTokenHeaders } from '@tracehop/gcp';
 import { applyEnv, startFakeMetadataServer } from '@tracehop/fixture-gcp-fakes';
 import { jvmFixtureAvailable, type OtlpSpan } from '@tracehop/fixture-kotlin-backend';
 import { collectorBinary } from './binary.js';
 import { byTrace, readSpanFile } from './file-sink.js';
 import { startSingleTier, validToken } from './loopback-collector.js';
+import { formatSliTable, hospitalSlis, type HospitalSliRow } from './sli-table.js';
+import { readSpanMetrics } from './span-metrics.js';
 import { startTracedStack, type TracedStack } from './traced-stack.js';
 
 /** Options for {@link runCollectorDemo}. */
@@ -38,12 +40,25 @@ const SLOW_MS = 300;
 const DECISION_WAIT_MS = 2_000;
 const ALLOWED = 'hospital_a';
 
-const REQUESTS = [
-  { label: 'hospital_b, ok', patient: 'p-1', token: 'token-hospital-b' },
-  { label: 'hospital_b, ok', patient: 'p-2', token: 'token-hospital-b' },
-  { label: 'hospital_b, backend fails', patient: 'p-fail', token: 'token-hospital-b' },
-  { label: 'hospital_b, slow backend', patient: 'p-slow', token: 'token-hospital-b' },
-  { label: 'hospital_a (allow-listed), ok', patient: 'p-3', token: 'token-hospital-a' },
+/** What {@link runCollectorDemo} returns: each trace's fate, and the per-hospital table it printed. */
+export interface CollectorDemoResult {
+  traces: DemoTrace[];
+  slis: HospitalSliRow[];
+}
+
+/** The BFF's operations, listed in its `operationNames` (any other name would be recorded as `_OTHER`). */
+const QUERIES = {
+  GetPatient: 'query GetPatient($id: ID!) { patient(id: $id) { id summary } }',
+  PatientVitals: 'query PatientVitals($id: ID!) { patient(id: $id) { id vitals } }',
+};
+
+const REQUESTS: Array<{ label: string; operation: keyof typeof QUERIES; patient: string; token: string }> = [
+  { label: 'hospital_b, GetPatient ok', operation: 'GetPatient', patient: 'p-1', token: 'token-hospital-b' },
+  { label: 'hospital_b, GetPatient ok', operation: 'GetPatient', patient: 'p-2', token: 'token-hospital-b' },
+  { label: 'hospital_b, GetPatient, backend fails', operation: 'GetPatient', patient: 'p-fail', token: 'token-hospital-b' },
+  { label: 'hospital_b, GetPatient, slow backend', operation: 'GetPatient', patient: 'p-slow', token: 'token-hospital-b' },
+  { label: 'hospital_b, PatientVitals ok', operation: 'PatientVitals', patient: 'p-4', token: 'token-hospital-b' },
+  { label: 'hospital_a (allow-listed), GetPatient ok', operation: 'GetPatient', patient: 'p-3', token: 'token-hospital-a' },
 ];
 
 function durationMs(spans: OtlpSpan[]): number {
@@ -62,19 +77,19 @@ function reasonsFor(spans: OtlpSpan[]): string[] {
   return reasons;
 }
 
-async function send(stack: TracedStack, viaKotlin: boolean, request: (typeof REQUESTS)[number]): Promise<string> {
+async function send(stack: TracedStack, viaKotlin: boolean, request: (typeof REQUESTS)[number], token = request.token): Promise<string> {
   const traceId = crypto.getRandomValues(new Uint8Array(16)).reduce((hex, b) => hex + b.toString(16).padStart(2, '0'), '');
   const bff = viaKotlin ? stack.bffViaKotlin! : stack.bffViaNode;
   await fetch(bff.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
-    body: JSON.stringify({ query: `{ patient(id: "${request.patient}") { id summary } }` }),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    body: JSON.stringify({ query: QUERIES[request.operation], variables: { id: request.patient }, operationName: request.operation }),
   }).then((response) => response.text());
   return traceId;
 }
 
 /** Runs the demo and returns what it printed as data. */
-export async function runCollectorDemo(options: CollectorDemoOptions = {}): Promise<DemoTrace[]> {
+export async function runCollectorDemo(options: CollectorDemoOptions = {}): Promise<CollectorDemoResult> {
   const log = options.log ?? console.log;
   const kotlin = options.kotlin ?? jvmFixtureAvailable();
   log(`collector: ${collectorBinary({ build: true })}`);
@@ -90,11 +105,12 @@ export async function runCollectorDemo(options: CollectorDemoOptions = {}): Prom
       kotlin,
       // The Java agent takes static headers: a token minted for the collector's audience.
       kotlinHeaders: { authorization: `Bearer ${validToken(collector.issuer, collector.audience)}` },
+      operationNames: Object.keys(QUERIES),
     });
     log(`collector on ${collector.otlpHttpUrl}: oidc (ID tokens from a loopback metadata server) -> tail_sampling (decision_wait ${DECISION_WAIT_MS} ms; keep errors, traces >= ${SLOW_MS} ms, tenant ${ALLOWED})`);
     log(`services: BFF -> Node backend${kotlin ? ' -> Kotlin backend, and BFF -> Kotlin backend -> Node backend' : ''}\n`);
-    // One unprinted request per route first: a cold JIT or JVM makes the first one slow.
-    for (const viaKotlin of kotlin ? [false, true] : [false]) await send(stack, viaKotlin, REQUESTS[0]!);
+    // One unprinted request per route first, without a token (tenant "none", left out of the table): a cold JIT or JVM makes the first one slow.
+    for (const viaKotlin of kotlin ? [false, true] : [false]) await send(stack, viaKotlin, REQUESTS[0]!, 'no-token');
     const sent: { label: string; traceId: string }[] = [];
     for (const viaKotlin of kotlin ? [false, true] : [false]) {
       for (const request of REQUESTS) {
@@ -116,12 +132,26 @@ export async function runCollectorDemo(options: CollectorDemoOptions = {}): Prom
     }
     const keptCount = results.filter((r) => r.spansKept > 0).length;
     log(`\nkept ${keptCount} of ${results.length} traces; the token was fetched ${metadata.fetchCount(collector.audience)} time(s) for all exports`);
-    return results;
+    const slis = await readSlis(collector.metricsFile, stack.produced().length);
+    log(`\nper hospital, from span metrics over EVERY span (before sampling); SERVER spans; p95 = upper bound of the histogram bucket it falls in:`);
+    for (const line of formatSliTable(slis)) log(line);
+    return { traces: results, slis };
   } finally {
     await stack?.stop();
     headers.shutdown();
     restoreEnv();
     await metadata.close();
     await collector.stop();
+  }
+}
+
+/** Waits until the span metrics have counted every span produced (flushed every second here), then reads the table. */
+async function readSlis(metricsFile: string, spansProduced: number): Promise<HospitalSliRow[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const series = await readSpanMetrics(metricsFile);
+    const counted = series.filter((s) => s.metric.endsWith('.calls')).reduce((n, s) => n + s.count, 0);
+    if (counted >= spansProduced || Date.now() > deadline) return hospitalSlis(series);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

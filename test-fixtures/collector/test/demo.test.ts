@@ -1,16 +1,18 @@
 // `pnpm demo --collector` runs and says the truth: a trace is reported kept
-// exactly when a policy selects it, and every kept trace is whole.
+// exactly when a policy selects it, and every kept trace is whole; the
+// per-hospital table it prints from the span metrics matches the mix it sent.
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { expect, test } from 'vitest';
 import { runCollectorDemo } from '../src/index.js';
+import { buildMix, expectedRows } from './hospital-mix.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
-test('the collector demo keeps error, slow and allow-listed traces whole and drops the rest', async () => {
+test('the collector demo keeps error, slow and allow-listed traces whole, drops the rest, and prints the per-hospital table of what it sent', async () => {
   const lines: string[] = [];
-  const results = await runCollectorDemo({ kotlin: true, log: (line) => lines.push(line) });
-  expect(results).toHaveLength(9);
+  const { traces: results, slis } = await runCollectorDemo({ kotlin: true, log: (line) => lines.push(line) });
+  expect(results).toHaveLength(11);
   for (const r of results) {
     expect(r.spansProduced).toBeGreaterThanOrEqual(3);
     // Within 50 ms of the 300 ms threshold, clocks may disagree about "slow": either outcome is right.
@@ -20,5 +22,27 @@ test('the collector demo keeps error, slow and allow-listed traces whole and dro
   const reasons = results.flatMap((r) => r.reasons.map((reason) => reason.replace(/ \(.*/, '')));
   expect(new Set(reasons)).toEqual(new Set(['error', 'slow', 'allow-listed tenant']));
   expect(results.some((r) => r.reasons.length === 0)).toBe(true);
-  expect(lines.at(-1)).toMatch(/^\nkept \d of 9 traces; the token was fetched 1 time\(s\)/);
-}, 50_000);
+  expect(lines).toContainEqual(expect.stringMatching(/^\nkept \d+ of 11 traces; the token was fetched 1 time\(s\)/));
+
+  // The demo's mix (the slow patient only through the Node backend first), and what the table must say for it.
+  const mix = buildMix([
+    ['hospital_b', 'GetPatient', 'ok', 2],
+    ['hospital_b', 'GetPatient', 'error', 1],
+    ['hospital_b', 'GetPatient', 'slow', 1, 'via node'],
+    ['hospital_b', 'PatientVitals', 'ok', 1],
+    ['hospital_a', 'GetPatient', 'ok', 1],
+  ]);
+  const expected = [...expectedRows(mix)].map(([key, row]) => {
+    const [service, hospital, operation] = key.split(' | ') as [string, string, string];
+    return { hospital, operation: service === 'bff' ? `GraphQL ${operation}` : `gRPC ${operation} @ ${service}`, requests: row.calls, errors: row.errors };
+  });
+  const table = slis.map(({ hospital, operation, requests, errors }) => ({ hospital, operation, requests, errors }));
+  const byKey = (x: { hospital: string; operation: string }, y: { hospital: string; operation: string }) => `${x.hospital} ${x.operation}`.localeCompare(`${y.hospital} ${y.operation}`);
+  expect(table.sort(byKey)).toEqual(expected.sort(byKey));
+  // hospital_b's GetPatient includes the 500 ms call: its p95 bucket is the one up to 1 s (or above); every row printed.
+  expect(slis.find((r) => r.hospital === 'hospital_b' && r.operation === 'GraphQL GetPatient')!.p95AtMostMs).toBeGreaterThanOrEqual(1000);
+  const header = lines.findIndex((line) => line.startsWith('hospital  '));
+  expect(lines[header]).toContain('p95 (bucket upper bound)');
+  expect(lines.slice(header + 1)).toHaveLength(slis.length);
+  expect(lines.at(-1)).toMatch(/^hospital_b /);
+}, 60_000);
