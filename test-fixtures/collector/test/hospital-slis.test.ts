@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { byTrace, readSpanFile, readSpanMetrics, splitAt, startSingleTier, startTracedStack, type LoopbackCollector, type TracedStack } from '../src/index.js';
+import { byTrace, mergeBuckets, quantileUpperBound, readSpanFile, readSpanMetrics, splitAt, startSingleTier, startTracedStack, type LoopbackCollector, type TracedStack } from '../src/index.js';
 import { buildMix, expectedRows, HOSPITAL_TOKENS, OPERATIONS, patientFor, rowKey, type ExpectedRow, type MixRequest } from './hospital-mix.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -118,11 +118,21 @@ test('requests, errors and latency buckets per hospital and operation equal the 
   const keptRequests = keptIndexes.map((i) => sent[i]!);
   const errorsSent = mix.filter((r) => r.outcome === 'error').length;
   const keptErrors = keptRequests.filter((r) => r.outcome === 'error').length;
+  // p95 of the BFF's operations (both hospitals) as a bucket bound: from span metrics, and from the kept traces' share of slow ones.
+  const bffDurations = mergeBuckets(
+    (await readSpanMetrics(collector.metricsFile)).filter(
+      (s) => s.metric.endsWith('.duration') && s.attributes['service.name'] === 'bff' && s.attributes['span.kind'] === 'SPAN_KIND_SERVER' && String(s.attributes['tenant.id']) in HOSPITAL_TOKENS,
+    ),
+  );
+  const keptSlow = keptRequests.filter((r) => r.outcome === 'slow').length;
+  const p95FromKept = keptSlow / Math.max(1, keptRequests.length) > 0.05 ? '> 1 s' : '<= 1 s';
   const bffCalls = [...expected].filter(([key]) => key.startsWith('bff |')).reduce((n, [, row]) => n + row.calls, 0);
   console.info(
     `[hospital SLIs] ${mix.length} requests in ${elapsed} ms, ${[...expected.values()].reduce((n, r) => n + r.calls, 0)} SERVER spans counted exactly in ${expected.size} rows; ` +
       `sampling kept ${kept.size} traces (${keptRequests.length} of the ${mix.length} requests): GraphQL error rate from span metrics ${((100 * errorsSent) / bffCalls).toFixed(1)} %, ` +
-      `from kept traces ${((100 * keptErrors) / Math.max(1, keptRequests.length)).toFixed(1)} %; slow share ${((100 * slow.length) / mix.length).toFixed(1)} % vs ${((100 * keptRequests.filter((r) => r.outcome === 'slow').length) / Math.max(1, keptRequests.length)).toFixed(1)} %`,
+      `from kept traces ${((100 * keptErrors) / Math.max(1, keptRequests.length)).toFixed(1)} %; slow share ${((100 * slow.length) / mix.length).toFixed(1)} % vs ${((100 * keptSlow) / Math.max(1, keptRequests.length)).toFixed(1)} %; ` +
+      `BFF p95 bucket <= ${quantileUpperBound(bffDurations.bounds, bffDurations.buckets, 0.95)} ms from span metrics, ${p95FromKept} from kept traces; ` +
+      `hospital_a requests ${mix.filter((r) => r.hospital === 'hospital_a').length}, in kept traces ${keptRequests.filter((r) => r.hospital === 'hospital_a').length}`,
   );
   expect(new Set(keptRequests.map((r) => r.outcome))).toEqual(new Set(['error', 'slow']));
   expect(keptRequests.length).toBe(errorsSent + slow.length);
