@@ -1,0 +1,123 @@
+// The whole request in one process under instruction counting:
+// `node e2e.cjs <variant> <requests>`. Yoga (`yoga.fetch`, no sockets) runs
+// the end-to-end BFF schema (bench/lib/e2e-schema.mjs: two backend calls and
+// two log lines per request); each backend call crosses grpc-wire.cjs into an
+// Echo handler that logs one line. So per request: 1 operation, 2 gRPC hops,
+// 4 log lines, as in the HTTP end-to-end benchmark.
+//   off      no OpenTelemetry
+//   sdk-only SDK registered, nothing else (diagnostic)
+//   floors   every hop's floor: minimal one-span plugin, constant headers +
+//            fixed handler context, a constant three-field mixin
+//   on       tracehop everywhere: useTraceContext, client + server interceptors, traceMixin
+//   peers    @envelop/opentelemetry, instrumentation-grpc, instrumentation-pino
+'use strict';
+const { startSdk } = require('../lib/sdk.cjs');
+
+const [variant, requestsArg] = process.argv.slice(2);
+const REQUESTS = Number(requestsArg);
+const VARIANTS = ['off', 'sdk-only', 'floors', 'on', 'peers'];
+if (!VARIANTS.includes(variant) || !(REQUESTS > 0)) throw new Error(`usage: e2e.cjs <${VARIANTS.join('|')}> <requests>`);
+
+const sdk = variant === 'off' ? undefined : startSdk();
+if (variant === 'peers') {
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc');
+  const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino');
+  registerInstrumentations({ instrumentations: [new GrpcInstrumentation(), new PinoInstrumentation({ disableLogSending: true })] });
+}
+const grpc = require('@grpc/grpc-js');
+const api = require('@opentelemetry/api');
+const pino = require('pino');
+const { createYoga } = require('graphql-yoga');
+const { loadEcho } = require('@tracehop/fixture-proto');
+const { createWire } = require('./grpc-wire.cjs');
+const { e2eSchema } = require('../lib/e2e-schema.mjs');
+const { minimalSpanPlugin } = require('../lib/minimal-span-plugin.mjs');
+const { CALLER_TRACEPARENT, CALLER_TRACE_ID } = require('../lib/http-load-client.mjs');
+
+const provider = sdk?.provider;
+const CONCURRENCY = 16;
+const constantFields = () => ({ trace_id: CALLER_TRACE_ID, span_id: '00f067aa0ba902b7', trace_flags: '01' });
+
+function loggerOptions() {
+  if (variant === 'on') return { mixin: require('@tracehop/pino').traceMixin() };
+  if (variant === 'floors') return { mixin: constantFields };
+  return {};
+}
+function plugins() {
+  if (variant === 'on') return [require('@tracehop/envelop').useTraceContext({ tracerProvider: provider })];
+  if (variant === 'floors') return [minimalSpanPlugin(provider.getTracer('bench-minimal-span'))];
+  if (variant === 'peers') return [require('@envelop/opentelemetry').useOpenTelemetry({ resolvers: false }, provider)];
+  return [];
+}
+function interceptors() {
+  if (variant === 'on') {
+    const { createClientInterceptor, createServerInterceptor } = require('@tracehop/grpc');
+    return { clientInterceptors: [createClientInterceptor({ tracerProvider: provider, target: '127.0.0.1:50051' })], serverInterceptors: [createServerInterceptor({ tracerProvider: provider })] };
+  }
+  if (variant !== 'floors') return {};
+  // The gRPC floor: the two headers as constants, one fixed context around the handler.
+  const fixed = api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId: CALLER_TRACE_ID, spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true });
+  return {
+    clientInterceptors: [
+      (options, nextCall) =>
+        new grpc.InterceptingCall(nextCall(options), {
+          start(metadata, listener, next) {
+            const outgoing = metadata.clone();
+            outgoing.set('traceparent', CALLER_TRACEPARENT);
+            outgoing.set('baggage', 'tenant.id=t_hospital_7');
+            next(outgoing, listener);
+          },
+        }),
+    ],
+    serverInterceptors: [(_method, call) => new grpc.ServerInterceptingCall(call, { start: (next) => next({ onReceiveHalfClose: (nextHalfClose) => api.context.with(fixed, nextHalfClose) }) })],
+  };
+}
+
+const destination = pino.destination({ dest: '/dev/null', sync: true });
+const bffLogger = pino(loggerOptions(), destination);
+const backendLogger = pino(loggerOptions(), destination);
+const { Echo, service } = loadEcho(grpc);
+let continued = 0;
+let traced = 0;
+const client = createWire({
+  grpc,
+  ClientConstructor: Echo,
+  service,
+  methodPath: '/tracehop.fixture.Echo/Say',
+  implementation: {
+    say(call, callback) {
+      const seen = api.trace.getSpanContext(api.context.active());
+      if (seen) traced++;
+      if (seen?.traceId === CALLER_TRACE_ID) continued++;
+      backendLogger.info({ value: call.request.value }, 'echo');
+      callback(null, { value: `echo ${call.request.value}` });
+    },
+  },
+  ...interceptors(),
+});
+const say = (value) => new Promise((resolve, reject) => client.say({ value }, (error, reply) => (error ? reject(error) : resolve(reply.value))));
+
+const { PATIENT_QUERY, PATIENT_VARIABLES } = require('../lib/e2e-schema.mjs');
+const yoga = createYoga({ schema: e2eSchema(say, bffLogger), plugins: plugins(), logging: false, graphiql: false, landingPage: false });
+const body = JSON.stringify({ query: PATIENT_QUERY, variables: PATIENT_VARIABLES, operationName: 'PatientChart' });
+
+async function request() {
+  const response = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json', traceparent: CALLER_TRACEPARENT }, body });
+  const result = await response.json();
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+}
+
+(async () => {
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (started++ < REQUESTS) await request();
+    }),
+  );
+  const spans = sdk ? await sdk.spanCount() : 0;
+  console.log(JSON.stringify({ ops: REQUESTS, traced, continued, spans }));
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

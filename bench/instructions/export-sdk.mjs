@@ -1,0 +1,43 @@
+// The SDK of the export variants: NodeTracerProvider with a BatchSpanProcessor
+// and the real OTLP/HTTP exporter, sending to the runner's loopback collector
+// (INSTR_OTLP_URL). `otlp-idtoken` takes its headers from @tracehop/gcp's
+// googleIdTokenHeaders, which asks the runner's loopback metadata server
+// (GCE_METADATA_HOST, set by the runner) for an ID token; `otlp-static`
+// sends a fixed header. Everything else is the same.
+import { context } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { googleIdTokenHeaders } from '@tracehop/gcp';
+
+export async function exportingSdk(kind) {
+  const url = process.env.INSTR_OTLP_URL;
+  if (!url) throw new Error('INSTR_OTLP_URL is not set (run through bench/instructions.mjs)');
+  const headers = kind === 'otlp-idtoken' ? googleIdTokenHeaders({ audience: 'https://collector.example.run.app' }) : { Authorization: 'Bearer static-token' };
+  const otlp = new OTLPTraceExporter({ url, headers });
+  let exported = 0;
+  let failed = 0;
+  const exporter = {
+    export(spans, done) {
+      otlp.export(spans, (result) => {
+        if (result.code === 0) exported += spans.length;
+        else failed += spans.length;
+        done(result);
+      });
+    },
+    shutdown: () => otlp.shutdown(),
+    forceFlush: () => otlp.forceFlush(),
+  };
+  const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  provider.register();
+  context.with(context.active(), () => undefined); // as sdk.cjs: async hooks on from the start
+  return {
+    provider,
+    async spanCount() {
+      await provider.forceFlush();
+      await otlp.forceFlush(); // a batch sent before the flush may still be on its way
+      return exported;
+    },
+    extra: async () => ({ exportFailedSpans: failed }),
+  };
+}

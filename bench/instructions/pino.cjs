@@ -1,0 +1,54 @@
+// One pino variant under instruction counting: `node pino.cjs <variant> <lines>`.
+// The variants of bench/pino-worker.cjs (same logger, same line, /dev/null,
+// sync destination, inside an active SDK span), one process each:
+// instrumentation-pino patches pino at require time.
+'use strict';
+const { startSdk } = require('../lib/sdk.cjs');
+
+const [variant, linesArg] = process.argv.slice(2);
+const LINES = Number(linesArg);
+const FORMATS = ['otel', 'gcp', 'datadog'];
+const VARIANTS = ['bare', 'inline', 'floor', ...FORMATS, 'peer', 'peer-defaults'];
+if (!VARIANTS.includes(variant) || !(LINES > 0)) throw new Error(`usage: pino.cjs <${VARIANTS.join('|')}> <lines>`);
+
+const sdk = startSdk();
+if (variant === 'peer' || variant === 'peer-defaults') {
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino');
+  registerInstrumentations({ instrumentations: [new PinoInstrumentation(variant === 'peer' ? { disableLogSending: true } : {})] });
+}
+const pino = require('pino');
+const api = require('@opentelemetry/api');
+const { traceMixin } = require('@tracehop/pino');
+
+const TRACE_FIELDS = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', trace_flags: '01' };
+// A fresh object per line, as pino's default merge writes call-site fields into it.
+const constantTraceFields = () => ({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', trace_flags: '01' });
+
+function loggerOptions() {
+  if (FORMATS.includes(variant)) return { mixin: traceMixin({ format: variant }) };
+  if (variant === 'floor') return { mixin: constantTraceFields };
+  return {};
+}
+
+const logger = pino(loggerOptions(), pino.destination({ dest: '/dev/null', sync: true }));
+const span = sdk.provider.getTracer('bench').startSpan('request');
+const active = api.trace.setSpan(api.context.active(), span);
+const logLine =
+  variant === 'inline'
+    ? (i) => logger.info({ patient: 'p-0042', attempt: i, ...TRACE_FIELDS }, 'observation stored')
+    : (i) => logger.info({ patient: 'p-0042', attempt: i }, 'observation stored');
+
+/** The keys one line really carries, so the table shows each variant did its job. */
+function traceFieldsOfOneLine() {
+  const lines = [];
+  const probe = pino(loggerOptions(), { write: (line) => lines.push(JSON.parse(line)) });
+  api.context.with(active, () => probe.info(variant === 'inline' ? { ...TRACE_FIELDS } : {}, 'probe'));
+  const keys = ['trace_id', 'span_id', 'trace_flags', 'logging.googleapis.com/trace', 'logging.googleapis.com/spanId', 'logging.googleapis.com/trace_sampled', 'dd'];
+  return keys.filter((key) => key in lines[0]).join(', ') || 'none';
+}
+
+api.context.with(active, () => {
+  for (let i = 0; i < LINES; i++) logLine(i);
+});
+console.log(JSON.stringify({ ops: LINES, fields: traceFieldsOfOneLine() }));
