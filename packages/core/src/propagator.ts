@@ -1,7 +1,8 @@
 import { propagation, type TextMapPropagator } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { CloudTraceContextPropagator } from './cloud-trace-propagator.js';
 import { DatadogPropagator } from './datadog-propagator.js';
+import { MemoizedBaggagePropagator } from './memoized-baggage-propagator.js';
 import { SentryTracePropagator } from './sentry-trace-propagator.js';
 
 /** Options for {@link createPropagator}. */
@@ -44,7 +45,8 @@ export function createPropagator(options: CreatePropagatorOptions = {}): TextMap
   if (options.sentryTrace) propagators.push(new SentryTracePropagator());
   if (options.cloudTraceContext) propagators.push(new CloudTraceContextPropagator());
   propagators.push(new W3CTraceContextPropagator());
-  if (options.baggage ?? true) propagators.push(new W3CBaggagePropagator());
+  // W3C baggage exactly as W3CBaggagePropagator reads and writes it, remembering the work.
+  if (options.baggage ?? true) propagators.push(new MemoizedBaggagePropagator());
   return new CompositePropagator({ propagators });
 }
 
