@@ -3,6 +3,7 @@
 // depends on patching a module loader.
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -63,7 +64,8 @@ test('esbuild bundle with grpc-js and @tracehop/grpc inside it', async () => {
     // grpc-js is CommonJS and requires Node built-ins; an ESM bundle needs a real `require`.
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   });
-  const inputs = Object.keys(result.metafile.inputs);
+  // esbuild names inputs relative to its working directory (the cwd): make them absolute.
+  const inputs = Object.keys(result.metafile.inputs).map((file) => resolve(file));
   expect(inputs.some((file) => file.includes('packages/grpc/dist/client.js'))).toBe(true);
   expect(inputs.some((file) => file.includes('@grpc/grpc-js/build/src/client-interceptors.js'))).toBe(true);
   expectPropagated(await runApp('bundle-out/app.bundle.mjs'));
