@@ -4,6 +4,7 @@
 // timers are unref'd).
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { childEnv, createIssuer, startFakeMetadataServer, type FakeMetadataServer } from '@tracehop/fixture-gcp-fakes';
@@ -64,7 +65,8 @@ test('an esbuild bundle with @tracehop/gcp, google-auth-library and grpc-js insi
     // (Aliased: the bundle has its own createRequire import, from call-credentials.)
     banner: { js: "import { createRequire as bannerCreateRequire } from 'node:module'; const require = bannerCreateRequire(import.meta.url);" },
   });
-  const inputs = Object.keys(result.metafile.inputs);
+  // esbuild names inputs relative to its working directory (the cwd): make them absolute.
+  const inputs = Object.keys(result.metafile.inputs).map((file) => resolve(file));
   expect(inputs.some((file) => file.includes('packages/gcp/dist/token-source.js'))).toBe(true);
   expect(inputs.some((file) => file.includes('google-auth-library/build/src/auth/googleauth.js'))).toBe(true);
   expect(inputs.some((file) => file.includes('@grpc/grpc-js/build/src/call-credentials.js'))).toBe(true);
