@@ -11,6 +11,8 @@
 //   INSTR_VARIANTS=trace,minimal-span …             narrow the variants (A/B-ing)
 //   "$(bash scripts/node-runtime.sh 24.9.0)/node" bench/instructions.mjs    on Node 24
 //   node bench/instructions.mjs --diff graphql trace minimal-span           where the difference goes, per function
+//   node bench/instructions.mjs --report                                     the tables again from the files a run left
+//   INSTR_TAG=after …                                                        keep a second set of files (an A/B of a change)
 //
 // Markdown on stdout, progress on stderr; the cachegrind files stay in
 // bench/profiles/instructions/<node version>/ for `--diff` and cg_annotate.
@@ -26,7 +28,7 @@ import { startExportPeers } from './instructions/export-peers.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const NODE = process.execPath;
-const OUT = here(`./profiles/instructions/${process.version}/`);
+const OUT = here(`./profiles/instructions/${process.version}${process.env.INSTR_TAG ? `-${process.env.INSTR_TAG}` : ''}/`);
 const REPEATS = Number(process.env.INSTR_REPEATS ?? 2);
 const JOBS = Number(process.env.INSTR_JOBS ?? os.cpus().length);
 
@@ -90,7 +92,8 @@ async function measureHop(hop, env, count = countOnce) {
     .filter((name) => !only || only.includes(name) || name === hop.bare)
     .filter((name) => count === countOnce || complete(name));
   const tasks = [];
-  for (let repeat = 0; repeat < REPEATS; repeat++) {
+  // INSTR_REPEAT_FROM: add repeats to an earlier run's files (then --report with the larger INSTR_REPEATS).
+  for (let repeat = Number(process.env.INSTR_REPEAT_FROM ?? 0); repeat < REPEATS; repeat++) {
     for (const variant of variants) {
       for (const ops of [lo, hi]) tasks.push({ variant, ops, repeat });
     }
@@ -104,6 +107,7 @@ async function measureHop(hop, env, count = countOnce) {
     }),
   );
   process.stderr.write('\n');
+  if (Number(process.env.INSTR_REPEAT_FROM ?? 0) > 0 && count === countOnce) return undefined; // tables: --report
   const byVariant = new Map();
   for (const variant of variants) {
     const perOp = [];
@@ -111,7 +115,7 @@ async function measureHop(hop, env, count = countOnce) {
     const compilation = [];
     const majorGc = [];
     let check;
-    for (let repeat = 0; repeat < REPEATS; repeat++) {
+      for (let repeat = 0; repeat < REPEATS; repeat++) {
       const pick = (ops) => counts.find((c) => c.variant === variant && c.repeat === repeat && c.ops === ops);
       const delta = (field) => (pick(hi)[field] - pick(lo)[field]) / (hi - lo);
       perOp.push(delta('total') - delta('compilation') - delta('majorGc'));
@@ -189,6 +193,7 @@ async function main() {
   try {
     for (const hop of hops) {
       const byVariant = await measureHop(hop, hop.needsExportPeers ? peers.env : {});
+      if (!byVariant) continue;
       writeFileSync(`${OUT}${hop.name}.json`, JSON.stringify(Object.fromEntries(byVariant), null, 1));
       console.log(report(hop, byVariant));
       if (hop.needsExportPeers) console.log(`Loopback collector: ${peers.summary()}\n`);
