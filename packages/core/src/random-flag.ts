@@ -18,15 +18,21 @@ export function rememberRandomFlag(context: Context, remote: SpanContext): Conte
   return remote.traceFlags & RANDOM_TRACE_FLAG ? context.setValue(RANDOM_TRACE_ID, remote.traceId) : context;
 }
 
+/** The flags W3C Trace Context defines (sampled, random); the others are reserved: sent as zero. */
+const KNOWN_FLAGS = 0x03;
+
 /**
- * The context to write outbound: the same one, unless its span's trace ID
- * arrived with the random flag and the span's flags lost it. Only the flags
- * of what is written change; the span in `context` is not touched.
+ * The context to write outbound: the same one, unless its span's flags need
+ * fixing. The random flag comes back when the span's trace ID arrived with it
+ * and the span's flags lost it; reserved bits a caller set are cleared (W3C:
+ * "vendors MUST set those to zero"), which matters when no SDK is registered
+ * and the caller's own span context is what goes on. Only the flags of what
+ * is written change; the span in `context` is not touched.
  */
 export function withRandomFlag(context: Context): Context {
-  const randomTraceId = context.getValue(RANDOM_TRACE_ID);
-  if (randomTraceId === undefined) return context;
   const spanContext = trace.getSpanContext(context);
-  if (!spanContext || spanContext.traceId !== randomTraceId || spanContext.traceFlags & RANDOM_TRACE_FLAG) return context;
-  return trace.setSpanContext(context, { ...spanContext, traceFlags: spanContext.traceFlags | RANDOM_TRACE_FLAG });
+  if (!spanContext) return context;
+  const random = context.getValue(RANDOM_TRACE_ID) === spanContext.traceId ? RANDOM_TRACE_FLAG : 0;
+  const traceFlags = (spanContext.traceFlags & KNOWN_FLAGS) | random;
+  return traceFlags === spanContext.traceFlags ? context : trace.setSpanContext(context, { ...spanContext, traceFlags });
 }

@@ -38,6 +38,18 @@ test.each([
   expect(child.spanContext().traceFlags & 0x02).toBe(0);
 });
 
+test('Level 2: incoming flags ff (unknown bits set) go out as 03 at most: sampled and random, nothing else', () => {
+  const { context } = inbound('ff');
+  const child = tracer.startSpan('child', {}, context);
+  expect(outboundTraceparent(trace.setSpan(context, child)).traceparent).toBe(`00-${TRACE_ID}-${child.spanContext().spanId}-03`);
+});
+
+test('with no SDK, the caller span context goes on with its reserved flag bits cleared', () => {
+  expect(outboundTraceparent(inbound('ff').context).traceparent).toBe(`00-${TRACE_ID}-00f067aa0ba902b7-03`);
+  expect(outboundTraceparent(inbound('fd').context).traceparent).toBe(`00-${TRACE_ID}-00f067aa0ba902b7-01`);
+  expect(outboundTraceparent(inbound('09').context).traceparent).toBe(`00-${TRACE_ID}-00f067aa0ba902b7-01`);
+});
+
 test('Level 2: never claims the random flag for a trace ID that did not arrive with it', () => {
   expect(outboundTraceparent(inbound('01').context).traceparent).toMatch(/-01$/);
   // Untrusted: a new trace, so the caller's random flag says nothing about it.

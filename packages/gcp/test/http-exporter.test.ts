@@ -91,7 +91,10 @@ test('short-lived tokens are refreshed in the background, about twice per lifeti
   expect(fetches).toBeGreaterThanOrEqual(4);
   expect(fetches).toBeLessThanOrEqual(5);
   expect(receiver.refusals).toEqual([]);
-  expect(new Set(receiver.tokens).size).toBe(fetches);
+  // Every refreshed token was used, except perhaps one fetched after the last export of the loop.
+  const used = new Set(receiver.tokens);
+  expect(used.size).toBeGreaterThanOrEqual(fetches - 1);
+  for (const token of used) expect(metadata.issued).toContain(token);
   expect(Math.max(...factoryTimes)).toBeLessThan(20);
   await exporter.shutdown();
 });

@@ -242,9 +242,12 @@ const BAGGAGE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
 /** What a well-behaved hop may send on, for one call. */
 function assertWellFormedOutbound(seen: SeenMetadata, request: HostileRequest, readsCloud: boolean, acceptsBaggage: boolean): void {
   expect(seen.traceparent).toHaveLength(1);
-  const outbound = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(seen.traceparent[0]!);
+  // Flags: sampled (0x01) and Level 2's random (0x02), nothing else, whatever came in.
+  const outbound = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0([0-3])$/.exec(seen.traceparent[0]!);
   expect(outbound, seen.traceparent[0]).not.toBeNull();
-  const [, traceId, spanId] = outbound!;
+  const [, traceId, spanId, flags] = outbound!;
+  // The random flag only for the trace ID it arrived with (never claimed for a trace tracehop started).
+  if (Number(flags) & 0x02) expect(traceId).toBe(expectedTraceId(request, readsCloud));
   expect(traceId).not.toMatch(/^0+$/);
   expect(spanId).not.toMatch(/^0+$/);
   const expected = expectedTraceId(request, readsCloud);
