@@ -3,26 +3,18 @@
 // and tokens flow again once the server is back, without the app doing anything.
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { applyEnv, createIssuer, startFakeMetadataServer, type FakeMetadataServer, type MetadataMode } from '@tracehop/fixture-gcp-fakes';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { createIssuer, type MetadataMode } from '@tracehop/fixture-gcp-fakes';
+import { useFakeMetadataServer } from '@tracehop/fixture-gcp-fakes/vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { googleIdTokenHeaders, type GoogleIdTokenHeadersFactory, type GoogleIdTokenSourceOptions } from '../src/index.js';
 import { AUDIENCE, captureDiag, eventually, exportSpans, startOtlpReceiver, type DiagCapture, type OtlpReceiver, sleep } from './harness.js';
 
 const issuer = createIssuer();
-let metadata: FakeMetadataServer;
+const fake = useFakeMetadataServer({ issuer, lifetimeSeconds: 600 });
 let receiver: OtlpReceiver;
-let restoreEnv: () => void;
 let diagnostics: DiagCapture;
 const factories: GoogleIdTokenHeadersFactory[] = [];
 
-beforeAll(async () => {
-  metadata = await startFakeMetadataServer({ issuer, lifetimeSeconds: 600 });
-  restoreEnv = applyEnv(metadata.env());
-});
-afterAll(async () => {
-  restoreEnv();
-  await metadata.close();
-});
 beforeEach(async () => {
   receiver = await startOtlpReceiver(issuer);
   diagnostics = captureDiag();
@@ -30,9 +22,9 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const factory of factories.splice(0)) factory.shutdown();
   await receiver.close();
-  await metadata.setMode('normal');
-  metadata.setLifetime(600);
-  metadata.resetCounts();
+  await fake.server.setMode('normal');
+  fake.server.setLifetime(600);
+  fake.server.resetCounts();
 });
 
 function setup(options: Partial<GoogleIdTokenSourceOptions> = {}): { headers: GoogleIdTokenHeadersFactory; exporter: OTLPTraceExporter } {
@@ -63,7 +55,7 @@ describe.each<[MetadataMode, RegExp]>([
   ['expired', /token expired at/],
 ])('metadata server %s from the start', (mode, reason) => {
   test('exports resolve as 401 within the bounded wait; one warning for the whole streak; recovery on its own', async () => {
-    await metadata.setMode(mode);
+    await fake.server.setMode(mode);
     const { exporter } = setup();
     for (let i = 0; i < 6; i += 1) await expectUnauthorized(exporter);
     await eventually(() => diagnostics.lines.some((line) => reason.test(line.message)), 4000);
@@ -71,7 +63,7 @@ describe.each<[MetadataMode, RegExp]>([
     expect(diagnostics.of('warn')[0]).toMatch(/exports to https:\/\/collector-abc123-ew\.a\.run\.app go without an ID token/);
     expect(receiver.tokens).toEqual([]);
 
-    await metadata.setMode('normal');
+    await fake.server.setMode('normal');
     // The background retry (backoff ≤ 400 ms here) fetches a token before any export asks.
     await eventually(() => diagnostics.of('info').some((line) => line.includes('obtained again')), 4000);
     expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
@@ -81,17 +73,17 @@ describe.each<[MetadataMode, RegExp]>([
 });
 
 test('a second failure streak gets its own single warning', async () => {
-  metadata.setLifetime(2);
+  fake.server.setLifetime(2);
   const { exporter } = setup();
   expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
-  await metadata.setMode('garbage');
+  await fake.server.setMode('garbage');
   await eventually(() => diagnostics.of('warn').length === 1, 4000);
   await sleep(2000); // past the 2 s token's usable life
   await expectUnauthorized(exporter);
-  await metadata.setMode('normal');
+  await fake.server.setMode('normal');
   await eventually(() => diagnostics.of('info').length === 1, 4000);
   expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
-  await metadata.setMode('wrong-flavor');
+  await fake.server.setMode('wrong-flavor');
   await eventually(() => diagnostics.of('warn').length === 2, 4000);
   await sleep(2000);
   await expectUnauthorized(exporter);
@@ -101,26 +93,26 @@ test('a second failure streak gets its own single warning', async () => {
 });
 
 test('an outage after a token exists: exports keep the token until it nears expiry, then fail fast, then recover', async () => {
-  metadata.setLifetime(3);
+  fake.server.setLifetime(3);
   const { exporter } = setup();
   expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
-  await metadata.setMode('down');
+  await fake.server.setMode('down');
   expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
   await eventually(() => diagnostics.of('warn').length === 1, 5000);
   // Token in its last quarter, server still down: unauthorized, without waiting past the bound.
   await sleep(2500);
   await expectUnauthorized(exporter);
-  await metadata.setMode('normal');
+  await fake.server.setMode('normal');
   await eventually(() => diagnostics.of('info').length === 1, 5000);
   expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
   await exporter.shutdown();
 });
 
 test('a failed refresh while the token is still good says so, and exports keep succeeding meanwhile', async () => {
-  metadata.setLifetime(4);
+  fake.server.setLifetime(4);
   const { exporter } = setup();
   expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
-  await metadata.setMode('garbage');
+  await fake.server.setMode('garbage');
   await eventually(() => diagnostics.of('warn').length === 1, 3000);
   expect(diagnostics.of('warn')[0]).toMatch(/not a JWT.*; the current token is used until .*; after that, exports to .* go without one/);
   expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
@@ -128,22 +120,22 @@ test('a failed refresh while the token is still good says so, and exports keep s
 });
 
 test('slow metadata server: the export waits only maxWaitMs; the late token is kept and used, still one fetch', async () => {
-  await metadata.setMode('slow', { delayMs: 1200 });
+  await fake.server.setMode('slow', { delayMs: 1200 });
   const { exporter } = setup({ prefetch: false });
   await expectUnauthorized(exporter);
   expect(diagnostics.of('warn')[0]).toMatch(/no ID token for .* within 300 ms/);
   await eventually(() => diagnostics.of('info').length === 1, 3000);
   expect((await exportSpans(exporter)).code).toBe(ExportResultCode.SUCCESS);
-  expect(metadata.fetchCount(AUDIENCE)).toBe(1);
+  expect(fake.server.fetchCount(AUDIENCE)).toBe(1);
   await exporter.shutdown();
 });
 
 test('a metadata server that stalls past fetchTimeoutMs counts as failed, and the next try succeeds', async () => {
-  await metadata.setMode('slow', { delayMs: 2500 });
+  await fake.server.setMode('slow', { delayMs: 2500 });
   const { headers } = setup({ fetchTimeoutMs: 400, maxWaitMs: 100 });
   expect(await headers()).toEqual({});
   await eventually(() => diagnostics.lines.some((line) => /no answer within 400 ms/.test(line.message)), 2000);
-  await metadata.setMode('normal');
+  await fake.server.setMode('normal');
   await eventually(() => diagnostics.of('info').length === 1, 3000);
   expect((await headers()).Authorization).toMatch(/^Bearer /);
 });
@@ -167,5 +159,5 @@ test('credentials that cannot mint ID tokens (e.g. an API-key client): one clear
   expect(await headers()).toEqual({});
   expect(diagnostics.of('warn')).toHaveLength(1);
   expect(diagnostics.of('warn')[0]).toMatch(/these credentials cannot mint ID tokens/);
-  expect(metadata.fetchCount()).toBe(0);
+  expect(fake.server.fetchCount()).toBe(0);
 });

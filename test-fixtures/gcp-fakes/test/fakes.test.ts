@@ -5,26 +5,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GoogleAuth, gcpMetadata } from 'google-auth-library';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { applyEnv, createIssuer, startFakeMetadataServer, type FakeMetadataServer } from '../src/index.js';
+import { afterEach, describe, expect, test } from 'vitest';
+import { applyEnv, createIssuer } from '../src/index.js';
+import { useFakeMetadataServer } from '../src/vitest.js';
 
 const AUDIENCE = 'https://collector-abc123-ew.a.run.app';
 const issuer = createIssuer();
-let metadata: FakeMetadataServer;
-let restoreEnv: () => void;
+const fake = useFakeMetadataServer({ issuer, lifetimeSeconds: 600 });
 
-beforeAll(async () => {
-  metadata = await startFakeMetadataServer({ issuer, lifetimeSeconds: 600 });
-  restoreEnv = applyEnv(metadata.env());
-});
-afterAll(async () => {
-  restoreEnv();
-  await metadata.close();
-});
 afterEach(async () => {
-  await metadata.setMode('normal');
-  metadata.setLifetime(600);
-  metadata.resetCounts();
+  await fake.server.setMode('normal');
+  fake.server.setLifetime(600);
+  fake.server.resetCounts();
 });
 
 /** What an app does: a fresh GoogleAuth (it caches per instance), an ID token client, its headers. */
@@ -74,14 +66,14 @@ describe('metadata server through google-auth-library', () => {
     const claims = (verified as { claims: Record<string, unknown> }).claims;
     expect(claims).toMatchObject({ iss: issuer.issuer, aud: AUDIENCE, email: 'exporter@tracehop-test.iam.gserviceaccount.com', sub: claims.email });
     expect((claims.exp as number) - (claims.iat as number)).toBe(600);
-    expect(metadata.fetchCount(AUDIENCE)).toBe(1);
-    expect(metadata.fetchCount()).toBe(1);
+    expect(fake.server.fetchCount(AUDIENCE)).toBe(1);
+    expect(fake.server.fetchCount()).toBe(1);
   });
 
   test('the library has no single flight: three concurrent first calls on one client make three fetches', async () => {
     const client = await new GoogleAuth().getIdTokenClient(AUDIENCE);
     await Promise.all([client.getRequestHeaders(), client.getRequestHeaders(), client.getRequestHeaders()]);
-    expect(metadata.fetchCount(AUDIENCE)).toBe(3);
+    expect(fake.server.fetchCount(AUDIENCE)).toBe(3);
   });
 
   test('answers the detection ping and the project ID the way gcp-metadata asks for them', async () => {
@@ -97,50 +89,50 @@ describe('metadata server through google-auth-library', () => {
   });
 
   test('refuses requests without Metadata-Flavor: Google (403), like the real server', async () => {
-    const response = await fetch(`http://${metadata.host}/computeMetadata/v1/project/project-id`);
+    const response = await fetch(`http://${fake.server.host}/computeMetadata/v1/project/project-id`);
     expect(response.status).toBe(403);
     expect(response.headers.get('metadata-flavor')).toBe('Google');
   });
 
   test('wrong-flavor: the library rejects the answer', async () => {
-    await metadata.setMode('wrong-flavor');
+    await fake.server.setMode('wrong-flavor');
     await expect(authorizationFromLibrary()).rejects.toThrow(/incorrect Metadata-Flavor header/);
   });
 
   test('garbage: the library passes a non-JWT body through as the token (callers must check it themselves)', async () => {
-    await metadata.setMode('garbage');
+    await fake.server.setMode('garbage');
     expect(await authorizationFromLibrary()).toBe('Bearer <html>not a token</html>');
   });
 
   test('expired: the token verifies except for exp', async () => {
-    await metadata.setMode('expired');
+    await fake.server.setMode('expired');
     const token = (await authorizationFromLibrary())!.slice('Bearer '.length);
     expect(issuer.verify(token, { audience: AUDIENCE })).toEqual({ ok: false, reason: 'expired' });
   });
 
   test('unavailable: 503s, which the library retries three times (4 requests) and then rejects', async () => {
-    await metadata.setMode('unavailable');
+    await fake.server.setMode('unavailable');
     await expect(authorizationFromLibrary()).rejects.toThrow(/Could not fetch ID token/);
-    expect(metadata.fetchCount(AUDIENCE)).toBe(4);
+    expect(fake.server.fetchCount(AUDIENCE)).toBe(4);
   });
 
   test('down: connection refused; back to normal on the same port', async () => {
-    await metadata.setMode('down');
+    await fake.server.setMode('down');
     await expect(authorizationFromLibrary()).rejects.toThrow(/ECONNREFUSED|Could not fetch ID token/);
-    expect(metadata.fetchCount()).toBe(0);
-    await metadata.setMode('normal');
+    expect(fake.server.fetchCount()).toBe(0);
+    await fake.server.setMode('normal');
     expect(await authorizationFromLibrary()).toMatch(/^Bearer /);
   });
 
   test('slow: answers only after the delay', async () => {
-    await metadata.setMode('slow', { delayMs: 400 });
+    await fake.server.setMode('slow', { delayMs: 400 });
     const started = performance.now();
     expect(await authorizationFromLibrary()).toMatch(/^Bearer /);
     expect(performance.now() - started).toBeGreaterThanOrEqual(390);
   });
 
   test('setLifetime changes the exp of later tokens', async () => {
-    metadata.setLifetime(5);
+    fake.server.setLifetime(5);
     const token = (await authorizationFromLibrary())!.slice('Bearer '.length);
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
     expect(claims.exp - claims.iat).toBe(5);
