@@ -13,6 +13,7 @@
 //   node bench/instructions.mjs --diff graphql trace minimal-span           where the difference goes, per function
 //   node bench/instructions.mjs --report                                     the tables again from the files a run left
 //   INSTR_TAG=after …                                                        keep a second set of files (an A/B of a change)
+//   INSTR_OPS=grpc=10000:20000,graphql=2000:4000 …                           later windows (Node 24 tiers up later)
 //
 // Markdown on stdout, progress on stderr; the cachegrind files stay in
 // bench/profiles/instructions/<node version>/ for `--diff` and cg_annotate.
@@ -22,7 +23,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { assertBuilt } from './lib/dist.mjs';
 import { markdownTable } from './lib/report.mjs';
-import { HOPS } from './instructions/hops.mjs';
+import { HOPS as DEFAULT_HOPS } from './instructions/hops.mjs';
 import { categorize, functionDiff } from './instructions/cachegrind.mjs';
 import { startExportPeers } from './instructions/export-peers.mjs';
 
@@ -30,6 +31,19 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const NODE = process.execPath;
 const OUT = here(`./profiles/instructions/${process.version}${process.env.INSTR_TAG ? `-${process.env.INSTR_TAG}` : ''}/`);
 const REPEATS = Number(process.env.INSTR_REPEATS ?? 2);
+const HOPS = withWindows(DEFAULT_HOPS, process.env.INSTR_OPS);
+
+/** The hops with the operation counts INSTR_OPS names (`hop=lo:hi,…`) instead of their defaults. */
+function withWindows(hops, spec) {
+  if (!spec) return hops;
+  const out = { ...hops };
+  for (const entry of spec.split(',')) {
+    const match = /^(\w+)=(\d+):(\d+)$/.exec(entry.trim());
+    if (!match || !out[match[1]] || !(Number(match[3]) > Number(match[2]))) throw new Error(`INSTR_OPS: expected hop=lo:hi with lo < hi and a known hop, got "${entry}"`);
+    out[match[1]] = { ...out[match[1]], ops: [Number(match[2]), Number(match[3])] };
+  }
+  return out;
+}
 const JOBS = Number(process.env.INSTR_JOBS ?? os.cpus().length);
 
 /** Runs one workload under cachegrind; resolves to its total instruction count and its check line. */

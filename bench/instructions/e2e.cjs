@@ -9,13 +9,16 @@
 //   floors   every hop's floor: minimal one-span plugin, constant headers +
 //            fixed handler context, a constant three-field mixin
 //   on       tracehop everywhere: useTraceContext, client + server interceptors, traceMixin
+//   on-propagation  the same with the gRPC interceptors' recordSpans: false, so it
+//            records what the floors record (1 span per request)
 //   peers    @envelop/opentelemetry, instrumentation-grpc, instrumentation-pino
 'use strict';
 const { startSdk } = require('../lib/sdk.cjs');
 
 const [variant, requestsArg] = process.argv.slice(2);
 const REQUESTS = Number(requestsArg);
-const VARIANTS = ['off', 'sdk-only', 'floors', 'on', 'peers'];
+const VARIANTS = ['off', 'sdk-only', 'floors', 'on', 'on-propagation', 'peers'];
+const TRACEHOP = variant === 'on' || variant === 'on-propagation';
 if (!VARIANTS.includes(variant) || !(REQUESTS > 0)) throw new Error(`usage: e2e.cjs <${VARIANTS.join('|')}> <requests>`);
 
 const sdk = variant === 'off' ? undefined : startSdk();
@@ -40,20 +43,24 @@ const CONCURRENCY = 16;
 const constantFields = () => ({ trace_id: CALLER_TRACE_ID, span_id: '00f067aa0ba902b7', trace_flags: '01' });
 
 function loggerOptions() {
-  if (variant === 'on') return { mixin: require('@tracehop/pino').traceMixin() };
+  if (TRACEHOP) return { mixin: require('@tracehop/pino').traceMixin() };
   if (variant === 'floors') return { mixin: constantFields };
   return {};
 }
 function plugins() {
-  if (variant === 'on') return [require('@tracehop/envelop').useTraceContext({ tracerProvider: provider })];
+  if (TRACEHOP) return [require('@tracehop/envelop').useTraceContext({ tracerProvider: provider })];
   if (variant === 'floors') return [minimalSpanPlugin(provider.getTracer('bench-minimal-span'))];
   if (variant === 'peers') return [require('@envelop/opentelemetry').useOpenTelemetry({ resolvers: false }, provider)];
   return [];
 }
 function interceptors() {
-  if (variant === 'on') {
+  if (TRACEHOP) {
     const { createClientInterceptor, createServerInterceptor } = require('@tracehop/grpc');
-    return { clientInterceptors: [createClientInterceptor({ tracerProvider: provider, target: '127.0.0.1:50051' })], serverInterceptors: [createServerInterceptor({ tracerProvider: provider })] };
+    const recordSpans = variant === 'on';
+    return {
+      clientInterceptors: [createClientInterceptor({ tracerProvider: provider, target: '127.0.0.1:50051', recordSpans })],
+      serverInterceptors: [createServerInterceptor({ tracerProvider: provider, recordSpans })],
+    };
   }
   if (variant !== 'floors') return {};
   // The gRPC floor: the two headers as constants, one fixed context around the handler.

@@ -6,8 +6,8 @@
 import { useOpenTelemetry } from '@envelop/opentelemetry';
 import { useTraceContext } from '@tracehop/envelop';
 import { createYoga } from 'graphql-yoga';
-import { CALLER_TRACEPARENT } from '../lib/http-load-client.mjs';
-import { minimalSpanPlugin } from '../lib/minimal-span-plugin.mjs';
+import { CALLER_TRACE_ID, CALLER_TRACEPARENT } from '../lib/http-load-client.mjs';
+import { minimalContinuingSpanPlugin, minimalSpanPlugin } from '../lib/minimal-span-plugin.mjs';
 import { patientsSchema, WARD_QUERY, WARD_VARIABLES } from '../lib/patients-schema.mjs';
 import sdkLib from '../lib/sdk.cjs';
 import { exportingSdk } from './export-sdk.mjs';
@@ -21,6 +21,8 @@ const VARIANTS = {
   bare: { sdk: false, plugins: () => [] },
   'sdk-only': { plugins: () => [] },
   'minimal-span': { plugins: (provider) => [minimalSpanPlugin(provider.getTracer('bench-minimal-span'))] },
+  'minimal-continuing-span': { plugins: (provider) => [minimalContinuingSpanPlugin(provider.getTracer('bench-minimal-span'))] },
+  'minimal-continuing-phases': { plugins: (provider) => [minimalContinuingSpanPlugin(provider.getTracer('bench-minimal-span'), { everyPhase: true })] },
   'envelop-otel': { plugins: (provider) => [useOpenTelemetry({ resolvers: false }, provider)] },
   'envelop-otel-resolvers': { plugins: (provider) => [useOpenTelemetry({ resolvers: true }, provider)] },
   trace: { plugins: (provider) => [useTraceContext({ tracerProvider: provider })] },
@@ -56,5 +58,6 @@ await Promise.all(
   }),
 );
 const spans = sdk ? await sdk.spanCount() : 0;
-console.log(JSON.stringify({ ops: REQUESTS, spans, ...(sdk?.extra ? await sdk.extra() : {}) }));
+const inCallerTrace = sdk?.spansInTrace?.(CALLER_TRACE_ID) ?? 0;
+console.log(JSON.stringify({ ops: REQUESTS, spans, inCallerTrace, ...(sdk?.extra ? await sdk.extra() : {}) }));
 await sdk?.provider.shutdown();

@@ -16,13 +16,15 @@ export const HOPS = {
     variants: {
       bare: { label: 'bare Yoga, no OpenTelemetry' },
       'minimal-span': { label: 'minimal one-span plugin (the floor)' },
+      'minimal-continuing-span': { label: "minimal plugin doing the hop's job: continues the caller's traceparent, SERVER span named from the operation (diagnostic floor)" },
+      'minimal-continuing-phases': { label: '… and active while Yoga parses, validates and builds the context, as useTraceContext keeps it (diagnostic floor)' },
       'envelop-otel': { label: '@envelop/opentelemetry, resolvers: false (peer)' },
       trace: { label: 'tracehop useTraceContext', peer: 'envelop-otel' },
       
       'envelop-otel-resolvers': { label: '@envelop/opentelemetry, resolvers: true (peer)', floor: null },
       'trace-resolvers': { label: 'tracehop useTraceContext, resolverSpans: true', peer: 'envelop-otel-resolvers', floor: null },
     },
-    check: (check) => `${perOp(check.spans, check.ops)} spans/request`,
+    check: (check) => `${perOp(check.spans, check.ops)} spans/request${check.inCallerTrace === undefined ? '' : `, ${check.inCallerTrace} in the caller's trace`}`,
   },
   grpc: {
     name: 'grpc',
@@ -75,6 +77,7 @@ export const HOPS = {
       off: { label: 'no OpenTelemetry' },
       floors: { label: 'every hop at its floor (minimal span, constant headers, constant mixin)' },
       on: { label: 'tracehop everywhere', peer: 'peers' },
+      'on-propagation': { label: "tracehop everywhere, gRPC interceptors with recordSpans: false (the floors' 1 span per request)" },
       peers: { label: '@envelop/opentelemetry + instrumentation-grpc + instrumentation-pino' },
     },
     check: (check) => `${perOp(check.spans, check.ops)} spans/request; backend saw a trace in ${check.traced}/${2 * check.ops} calls, the caller's in ${check.continued}`,

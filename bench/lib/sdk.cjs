@@ -11,16 +11,22 @@ const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
 
 function countingExporter() {
   let exported = 0;
+  const traces = new Map();
   return {
     exporter: {
       export(spans, done) {
         exported += spans.length;
+        for (const span of spans) {
+          const traceId = span.spanContext().traceId;
+          traces.set(traceId, (traces.get(traceId) ?? 0) + 1);
+        }
         done({ code: 0 });
       },
       shutdown: () => Promise.resolve(),
       forceFlush: () => Promise.resolve(),
     },
     count: () => exported,
+    inTrace: (traceId) => traces.get(traceId) ?? 0,
   };
 }
 
@@ -36,6 +42,8 @@ function startSdk() {
       await provider.forceFlush();
       return counter.count();
     },
+    /** Spans exported so far in the trace `traceId` (after `spanCount`, which flushes). */
+    spansInTrace: (traceId) => counter.inTrace(traceId),
   };
 }
 
