@@ -26,6 +26,23 @@ export const HOPS = {
     },
     check: (check) => `${perOp(check.spans, check.ops)} spans/request${check.inCallerTrace === undefined ? '' : `, ${check.inCallerTrace} in the caller's trace`}`,
   },
+  'graphql-http': {
+    name: 'graphql-http',
+    title: 'GraphQL Yoga over HTTP (node:http server on 127.0.0.1, keep-alive client in the same process, WardOverview, 16 in flight)',
+    file: './instructions/graphql-http.cjs',
+    unit: 'request',
+    ops: [1000, 2000],
+    bare: 'bare',
+    floor: 'minimal-span',
+    variants: {
+      bare: { label: 'bare Yoga on node:http, no OpenTelemetry' },
+      'minimal-span': { label: 'minimal one-span plugin (the floor)' },
+      'envelop-otel': { label: '@envelop/opentelemetry, resolvers: false (peer)' },
+      'envelop-otel-http': { label: "@envelop/opentelemetry + instrumentation-http (server side), which the peer needs to continue the caller's trace (peer)" },
+      trace: { label: 'tracehop useTraceContext', peer: 'envelop-otel' },
+    },
+    check: (check) => `${perOp(check.spans, check.ops)} spans/request, ${check.inCallerTrace} in the caller's trace`,
+  },
   grpc: {
     name: 'grpc',
     title: 'gRPC unary, client and server in one process, no sockets (real grpc-js Client, interceptors, metadata ⇄ HTTP/2 headers, protobuf, Server#addService handler; a wire instead of http2)',
@@ -58,6 +75,8 @@ export const HOPS = {
     variants: {
       bare: { label: 'pino, no trace fields' },
       floor: { label: 'mixin returning three constant fields (the floor)' },
+      'floor-gcp': { label: "the floor in Cloud Logging's three keys (diagnostic floor for gcp)" },
+      'floor-datadog': { label: "the floor in Datadog's nested dd object (diagnostic floor for datadog)" },
       otel: { label: 'tracehop traceMixin, otel', peer: 'peer' },
       gcp: { label: 'tracehop traceMixin, gcp', peer: 'peer' },
       datadog: { label: 'tracehop traceMixin, datadog', peer: 'peer' },

@@ -8,7 +8,7 @@ const { startSdk } = require('../lib/sdk.cjs');
 const [variant, linesArg] = process.argv.slice(2);
 const LINES = Number(linesArg);
 const FORMATS = ['otel', 'gcp', 'datadog'];
-const VARIANTS = ['bare', 'inline', 'floor', ...FORMATS, 'peer', 'peer-defaults'];
+const VARIANTS = ['bare', 'inline', 'floor', 'floor-gcp', 'floor-datadog', ...FORMATS, 'peer', 'peer-defaults'];
 if (!VARIANTS.includes(variant) || !(LINES > 0)) throw new Error(`usage: pino.cjs <${VARIANTS.join('|')}> <lines>`);
 
 const sdk = startSdk();
@@ -25,9 +25,20 @@ const TRACE_FIELDS = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '0
 // A fresh object per line, as pino's default merge writes call-site fields into it.
 const constantTraceFields = () => ({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', trace_flags: '01' });
 
+// The same floor in the other formats' key names and shapes (Cloud Logging's
+// three keys; Datadog's nested decimal IDs): what the format itself costs.
+const constantGcpFields = () => ({
+  'logging.googleapis.com/trace': '4bf92f3577b34da6a3ce929d0e0e4736',
+  'logging.googleapis.com/spanId': '00f067aa0ba902b7',
+  'logging.googleapis.com/trace_sampled': true,
+});
+const constantDatadogFields = () => ({ dd: { trace_id: '11803532876627986230', span_id: '67667974448284343' } });
+
 function loggerOptions() {
   if (FORMATS.includes(variant)) return { mixin: traceMixin({ format: variant }) };
   if (variant === 'floor') return { mixin: constantTraceFields };
+  if (variant === 'floor-gcp') return { mixin: constantGcpFields };
+  if (variant === 'floor-datadog') return { mixin: constantDatadogFields };
   return {};
 }
 
