@@ -12,6 +12,7 @@
 //   "$(bash scripts/node-runtime.sh 24.9.0)/node" bench/instructions.mjs    on Node 24
 //   node bench/instructions.mjs --diff graphql trace minimal-span           where the difference goes, per function
 //   node bench/instructions.mjs --report                                     the tables again from the files a run left
+//   INSTR_TAG=final node bench/instructions.mjs --summary                     one table over every Node's files with that tag
 //   INSTR_TAG=after …                                                        keep a second set of files (an A/B of a change)
 //   INSTR_OPS=grpc=10000:20000,graphql=2000:4000 …                           later windows (Node 24 tiers up later)
 //
@@ -26,6 +27,7 @@ import { markdownTable } from './lib/report.mjs';
 import { HOPS as DEFAULT_HOPS } from './instructions/hops.mjs';
 import { categorize, functionDiff } from './instructions/cachegrind.mjs';
 import { startExportPeers } from './instructions/export-peers.mjs';
+import { summary } from './instructions/summary.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const NODE = process.execPath;
@@ -189,6 +191,10 @@ async function main() {
     const [, hopName, a, b] = argv;
     const hop = HOPS[hopName];
     console.log(functionDiff({ dir: OUT, hop: hop.name, ops: hop.ops, a, b, top: Number(process.env.INSTR_TOP ?? 40) }));
+    return;
+  }
+  if (argv[0] === '--summary') {
+    console.log(summary(here('./profiles/instructions/')));
     return;
   }
   if (argv[0] === '--report') {
