@@ -16,12 +16,14 @@ const { startSdk, startContextOnly } = require('../lib/sdk.cjs');
 
 const [variant, callsArg] = process.argv.slice(2);
 const CALLS = Number(callsArg);
-const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'constant-headers', 'propagation', 'sdk-only', 'propagation-sdk', 'spans', 'peer'];
+const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'constant-headers', 'propagation', 'sdk-only', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator', 'peer'];
 if (!VARIANTS.includes(variant) || !(CALLS > 0)) throw new Error(`usage: grpc.cjs <${VARIANTS.join('|')}> <calls>`);
 
 // --- telemetry first: the peer patches grpc-js at require time ---
-const withSdk = ['sdk-only', 'propagation-sdk', 'spans', 'peer'].includes(variant);
-const sdk = withSdk ? startSdk() : undefined;
+const withSdk = ['sdk-only', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator', 'peer'].includes(variant);
+// `…-tracehop-propagator`: the SDK registered with tracehop's propagator as the
+// global one (W3C trace context + memoized W3C baggage, the same headers).
+const sdk = withSdk ? startSdk(variant.endsWith('-tracehop-propagator') ? { propagator: require('@tracehop/core').createPropagator() } : {}) : undefined;
 if (['context-only', 'empty-interceptors', 'constant-headers', 'propagation'].includes(variant)) startContextOnly();
 if (variant === 'peer') {
   const { registerInstrumentations } = require('@opentelemetry/instrumentation');
@@ -64,8 +66,8 @@ function clientInterceptors() {
         }),
     ];
   }
-  if (['propagation', 'propagation-sdk', 'spans'].includes(variant)) {
-    return [require('@tracehop/grpc').createClientInterceptor({ ...tracehopOptions(), target: TARGET, recordSpans: variant === 'spans' })];
+  if (['propagation', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator'].includes(variant)) {
+    return [require('@tracehop/grpc').createClientInterceptor({ ...tracehopOptions(), target: TARGET, recordSpans: variant.startsWith('spans') })];
   }
   return [];
 }
@@ -76,8 +78,8 @@ function serverInterceptors() {
     const fixed = callerContext();
     return [(_method, call) => new grpc.ServerInterceptingCall(call, { start: (next) => next({ onReceiveHalfClose: (nextHalfClose) => api.context.with(fixed, nextHalfClose) }) })];
   }
-  if (['propagation', 'propagation-sdk', 'spans'].includes(variant)) {
-    return [require('@tracehop/grpc').createServerInterceptor({ ...tracehopOptions(), recordSpans: variant === 'spans' })];
+  if (['propagation', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator'].includes(variant)) {
+    return [require('@tracehop/grpc').createServerInterceptor({ ...tracehopOptions(), recordSpans: variant.startsWith('spans') })];
   }
   return [];
 }

@@ -30,11 +30,14 @@ function countingExporter() {
   };
 }
 
-/** Registers the SDK globally (provider, context manager, propagator), as an app's tracing.js would. */
-function startSdk() {
+/**
+ * Registers the SDK globally (provider, context manager, propagator), as an
+ * app's tracing.js would; `propagator` replaces the SDK's default global one.
+ */
+function startSdk({ propagator } = {}) {
   const counter = countingExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(counter.exporter)] });
-  provider.register();
+  provider.register(propagator ? { propagator } : undefined);
   enableAsyncHooksNow();
   return {
     provider,
