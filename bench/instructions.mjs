@@ -33,6 +33,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const NODE = process.execPath;
 const OUT = here(`./profiles/instructions/${process.version}${process.env.INSTR_TAG ? `-${process.env.INSTR_TAG}` : ''}/`);
 const REPEATS = Number(process.env.INSTR_REPEATS ?? 2);
+const JOBS = Number(process.env.INSTR_JOBS ?? os.cpus().length);
 const HOPS = withWindows(DEFAULT_HOPS, process.env.INSTR_OPS);
 
 /** The hops with the operation counts INSTR_OPS names (`hop=lo:hi,…`) instead of their defaults. */
@@ -46,7 +47,6 @@ function withWindows(hops, spec) {
   }
   return out;
 }
-const JOBS = Number(process.env.INSTR_JOBS ?? os.cpus().length);
 
 /** Runs one workload under cachegrind; resolves to its total instruction count and its check line. */
 function countOnce(hop, variant, ops, repeat, env) {
@@ -131,7 +131,7 @@ async function measureHop(hop, env, count = countOnce) {
     const compilation = [];
     const majorGc = [];
     let check;
-      for (let repeat = 0; repeat < REPEATS; repeat++) {
+    for (let repeat = 0; repeat < REPEATS; repeat++) {
       const pick = (ops) => counts.find((c) => c.variant === variant && c.repeat === repeat && c.ops === ops);
       const delta = (field) => (pick(hi)[field] - pick(lo)[field]) / (hi - lo);
       perOp.push(delta('total') - delta('compilation') - delta('majorGc'));

@@ -29,7 +29,7 @@ const { useOpenTelemetry } = require('@envelop/opentelemetry');
 const { useTraceContext } = require('@tracehop/envelop');
 const { minimalSpanPlugin } = require('../lib/minimal-span-plugin.mjs');
 const { patientsSchema, WARD_QUERY, WARD_VARIABLES } = require('../lib/patients-schema.mjs');
-const { CALLER_TRACE_ID, CALLER_TRACEPARENT } = require('../lib/http-load-client.mjs');
+const { CALLER_TRACEPARENT } = require('../lib/http-load-client.mjs');
 
 const CONCURRENCY = 16;
 const provider = sdk?.provider;
@@ -76,7 +76,7 @@ server.listen(0, '127.0.0.1', async () => {
       }),
     );
     const spans = sdk ? await sdk.spanCount() : 0;
-    const inCallerTrace = sdk ? sdk.spansInTrace(CALLER_TRACE_ID) : 0;
+    const inCallerTrace = sdk ? sdk.spansInCallerTrace() : 0;
     console.log(JSON.stringify({ ops: REQUESTS, spans, inCallerTrace }));
     agent.destroy();
     server.close();

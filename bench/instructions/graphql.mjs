@@ -6,7 +6,7 @@
 import { useOpenTelemetry } from '@envelop/opentelemetry';
 import { useTraceContext } from '@tracehop/envelop';
 import { createYoga } from 'graphql-yoga';
-import { CALLER_TRACE_ID, CALLER_TRACEPARENT } from '../lib/http-load-client.mjs';
+import { CALLER_TRACEPARENT } from '../lib/http-load-client.mjs';
 import { minimalContinuingSpanPlugin, minimalSpanPlugin } from '../lib/minimal-span-plugin.mjs';
 import { patientsSchema, WARD_QUERY, WARD_VARIABLES } from '../lib/patients-schema.mjs';
 import sdkLib from '../lib/sdk.cjs';
@@ -58,6 +58,6 @@ await Promise.all(
   }),
 );
 const spans = sdk ? await sdk.spanCount() : 0;
-const inCallerTrace = sdk?.spansInTrace?.(CALLER_TRACE_ID) ?? 0;
+const inCallerTrace = sdk?.spansInCallerTrace?.() ?? 0;
 console.log(JSON.stringify({ ops: REQUESTS, spans, inCallerTrace, ...(sdk?.extra ? await sdk.extra() : {}) }));
 await sdk?.provider.shutdown();

@@ -20,7 +20,10 @@ const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'constant-header
 if (!VARIANTS.includes(variant) || !(CALLS > 0)) throw new Error(`usage: grpc.cjs <${VARIANTS.join('|')}> <calls>`);
 
 // --- telemetry first: the peer patches grpc-js at require time ---
-const withSdk = ['sdk-only', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator', 'peer'].includes(variant);
+/** Variants that run tracehop's interceptors, and those of them that record spans. */
+const TRACEHOP = ['propagation', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator'].includes(variant);
+const RECORD_SPANS = variant.startsWith('spans');
+const withSdk = ['sdk-only', 'peer'].includes(variant) || (TRACEHOP && variant !== 'propagation');
 // `…-tracehop-propagator`: the SDK registered with tracehop's propagator as the
 // global one (W3C trace context + memoized W3C baggage, the same headers).
 const sdk = withSdk ? startSdk(variant.endsWith('-tracehop-propagator') ? { propagator: require('@tracehop/core').createPropagator() } : {}) : undefined;
@@ -66,8 +69,8 @@ function clientInterceptors() {
         }),
     ];
   }
-  if (['propagation', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator'].includes(variant)) {
-    return [require('@tracehop/grpc').createClientInterceptor({ ...tracehopOptions(), target: TARGET, recordSpans: variant.startsWith('spans') })];
+  if (TRACEHOP) {
+    return [require('@tracehop/grpc').createClientInterceptor({ ...tracehopOptions(), target: TARGET, recordSpans: RECORD_SPANS })];
   }
   return [];
 }
@@ -78,8 +81,8 @@ function serverInterceptors() {
     const fixed = callerContext();
     return [(_method, call) => new grpc.ServerInterceptingCall(call, { start: (next) => next({ onReceiveHalfClose: (nextHalfClose) => api.context.with(fixed, nextHalfClose) }) })];
   }
-  if (['propagation', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator'].includes(variant)) {
-    return [require('@tracehop/grpc').createServerInterceptor({ ...tracehopOptions(), recordSpans: variant.startsWith('spans') })];
+  if (TRACEHOP) {
+    return [require('@tracehop/grpc').createServerInterceptor({ ...tracehopOptions(), recordSpans: RECORD_SPANS })];
   }
   return [];
 }

@@ -4,6 +4,12 @@
 
 const perOp = (value, ops) => (ops ? (value / ops).toFixed(2) : '—');
 
+/** The GraphQL variants measured both in process and over HTTP, labelled alike. */
+const GRAPHQL_FLOOR = { 'minimal-span': { label: 'minimal one-span plugin (the floor)' } };
+const GRAPHQL_PEER = { 'envelop-otel': { label: '@envelop/opentelemetry, resolvers: false (peer)' } };
+const GRAPHQL_TRACEHOP = { trace: { label: 'tracehop useTraceContext', peer: 'envelop-otel' } };
+const graphqlCheck = (check) => `${perOp(check.spans, check.ops)} spans/request${check.inCallerTrace === undefined ? '' : `, ${check.inCallerTrace} in the caller's trace`}`;
+
 export const HOPS = {
   graphql: {
     name: 'graphql',
@@ -15,16 +21,15 @@ export const HOPS = {
     floor: 'minimal-span',
     variants: {
       bare: { label: 'bare Yoga, no OpenTelemetry' },
-      'minimal-span': { label: 'minimal one-span plugin (the floor)' },
+      ...GRAPHQL_FLOOR,
       'minimal-continuing-span': { label: "minimal plugin doing the hop's job: continues the caller's traceparent, SERVER span named from the operation (diagnostic floor)" },
       'minimal-continuing-phases': { label: '… and active while Yoga parses, validates and builds the context, as useTraceContext keeps it (diagnostic floor)' },
-      'envelop-otel': { label: '@envelop/opentelemetry, resolvers: false (peer)' },
-      trace: { label: 'tracehop useTraceContext', peer: 'envelop-otel' },
-      
+      ...GRAPHQL_PEER,
+      ...GRAPHQL_TRACEHOP,
       'envelop-otel-resolvers': { label: '@envelop/opentelemetry, resolvers: true (peer)', floor: null },
       'trace-resolvers': { label: 'tracehop useTraceContext, resolverSpans: true', peer: 'envelop-otel-resolvers', floor: null },
     },
-    check: (check) => `${perOp(check.spans, check.ops)} spans/request${check.inCallerTrace === undefined ? '' : `, ${check.inCallerTrace} in the caller's trace`}`,
+    check: graphqlCheck,
   },
   'graphql-http': {
     name: 'graphql-http',
@@ -36,12 +41,12 @@ export const HOPS = {
     floor: 'minimal-span',
     variants: {
       bare: { label: 'bare Yoga on node:http, no OpenTelemetry' },
-      'minimal-span': { label: 'minimal one-span plugin (the floor)' },
-      'envelop-otel': { label: '@envelop/opentelemetry, resolvers: false (peer)' },
+      ...GRAPHQL_FLOOR,
+      ...GRAPHQL_PEER,
       'envelop-otel-http': { label: "@envelop/opentelemetry + instrumentation-http (server side), which the peer needs to continue the caller's trace (peer)" },
-      trace: { label: 'tracehop useTraceContext', peer: 'envelop-otel' },
+      ...GRAPHQL_TRACEHOP,
     },
-    check: (check) => `${perOp(check.spans, check.ops)} spans/request, ${check.inCallerTrace} in the caller's trace`,
+    check: graphqlCheck,
   },
   grpc: {
     name: 'grpc',
