@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAccessTokenRegistry, parseScopes, type AccessTokenInfo } from './access-tokens.js';
 import { metadataEnv, type EnvPatch } from './env.js';
 import type { Issuer } from './issuer.js';
 
@@ -15,7 +16,8 @@ import type { Issuer } from './issuer.js';
  * - `slow`: like `normal`, answered after `delayMs`
  * - `garbage`: identity answers 200 with a body that is not a JWT
  * - `wrong-flavor`: answers without the `Metadata-Flavor: Google` response header
- * - `expired`: identity answers with tokens whose `exp` is already past
+ * - `expired`: identity answers with tokens whose `exp` is already past; access
+ *   tokens are answered normally but registered as expired (the API refuses them)
  */
 export type MetadataMode = 'normal' | 'down' | 'unavailable' | 'slow' | 'garbage' | 'wrong-flavor' | 'expired';
 
@@ -31,6 +33,8 @@ export interface FakeMetadataServerOptions {
   projectId?: string;
   /** `email` (and `sub`) of the default service account. @default 'exporter@<projectId>.iam.gserviceaccount.com' */
   serviceAccountEmail?: string;
+  /** `expires_in` of the access tokens handed out (Google's metadata server answers ~3599). @default 3599 */
+  accessTokenLifetimeSeconds?: number;
 }
 
 export interface FakeMetadataServer {
@@ -47,12 +51,27 @@ export interface FakeMetadataServer {
   resetCounts(): void;
   /** Every token handed out, oldest first. */
   readonly issued: string[];
+  /** The default service account's email (what its tokens belong to). */
+  readonly serviceAccountEmail: string;
+  /** The project ID it answers. */
+  readonly projectId: string;
+  /** Access-token requests received (`.../service-accounts/default/token`, any mode that accepts connections). */
+  accessTokenFetchCount(): number;
+  /** What a Google API knows about a bearer token this server handed out; undefined for any other string. */
+  accessTokenInfo(token: string): AccessTokenInfo | undefined;
+  /** Every access token handed out so far is refused from now on (as after a revocation). */
+  revokeAccessTokens(): void;
+  /** `expires_in` of access tokens handed out from now on. */
+  setAccessTokenLifetime(seconds: number): void;
+  /** Every access token handed out, oldest first. */
+  readonly issuedAccessTokens: readonly string[];
   /** Env vars that point google-auth-library at this server and away from local credentials. */
   env(): EnvPatch;
   close(): Promise<void>;
 }
 
 const IDENTITY_PATH = '/computeMetadata/v1/instance/service-accounts/default/identity';
+const TOKEN_PATH = '/computeMetadata/v1/instance/service-accounts/default/token';
 
 export async function startFakeMetadataServer(options: FakeMetadataServerOptions): Promise<FakeMetadataServer> {
   const { issuer } = options;
@@ -64,6 +83,9 @@ export async function startFakeMetadataServer(options: FakeMetadataServerOptions
   const counts = new Map<string, number>();
   const issued: string[] = [];
   let tempHome: string | undefined;
+  const accessTokens = createAccessTokenRegistry(email);
+  let accessTokenLifetimeSeconds = options.accessTokenLifetimeSeconds ?? 3599;
+  let accessTokenFetches = 0;
 
   function mint(audience: string): string {
     const now = Math.floor(Date.now() / 1000);
@@ -90,6 +112,13 @@ export async function startFakeMetadataServer(options: FakeMetadataServerOptions
       if (!audience) return send(400, 'non-empty audience parameter required');
       if (mode === 'garbage') return send(200, '<html>not a token</html>', 'text/html');
       return send(200, mint(audience));
+    }
+    if (url.pathname === TOKEN_PATH) {
+      accessTokenFetches++;
+      if (mode === 'unavailable') return send(503, 'Service Unavailable');
+      if (mode === 'garbage') return send(200, '<html>not a token</html>', 'text/html');
+      const answer = accessTokens.mint(parseScopes(url.searchParams.get('scopes')), accessTokenLifetimeSeconds, mode === 'expired');
+      return send(200, JSON.stringify(answer), 'application/json');
     }
     if (mode === 'unavailable') return send(503, 'Service Unavailable');
     switch (url.pathname) {
@@ -145,8 +174,20 @@ export async function startFakeMetadataServer(options: FakeMetadataServerOptions
     setLifetime(seconds) {
       lifetimeSeconds = seconds;
     },
+    serviceAccountEmail: email,
+    projectId,
+    accessTokenFetchCount: () => accessTokenFetches,
+    accessTokenInfo: (token) => accessTokens.info(token),
+    revokeAccessTokens: () => accessTokens.revokeAll(),
+    setAccessTokenLifetime(seconds) {
+      accessTokenLifetimeSeconds = seconds;
+    },
+    issuedAccessTokens: accessTokens.issued,
     fetchCount: (audience) => (audience === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(audience) ?? 0)),
-    resetCounts: () => counts.clear(),
+    resetCounts: () => {
+      counts.clear();
+      accessTokenFetches = 0;
+    },
     issued,
     env() {
       const patch = metadataEnv(`127.0.0.1:${port}`, projectId, tempHome);
