@@ -11,12 +11,12 @@ const binary = collectorBinary();
 
 /** What a deployment must set (the README lists each). */
 const DEPLOY_ENV = {
-  COLLECTOR_AUDIENCE: 'https://otelcol-abc123-ew.a.run.app',
   GOOGLE_CLOUD_PROJECT: 'hospital-saas-prod',
-  SAMPLING_TIER_HOSTNAMES: '[10.0.0.5:4317, 10.0.0.6:4317]',
   SAMPLED_TENANTS: '[hospital_a]',
 };
-const TEST_ENV = { TRACES_FILE: '/tmp/t.jsonl', METRICS_FILE: '/tmp/m.jsonl', RECEIVED_FILE: '/tmp/r.jsonl' };
+const TEST_ENV = { TRACES_FILE: '/tmp/t.jsonl', METRICS_FILE: '/tmp/m.jsonl' };
+/** What the oidc-auth.yaml overlay (VM, GKE) needs on top. */
+const OIDC_ENV = { COLLECTOR_AUDIENCE: 'https://otelcol.internal.hospital-saas.example' };
 
 async function validate(files: string[], env: Record<string, string>): Promise<{ ok: boolean; output: string }> {
   try {
@@ -32,24 +32,21 @@ async function validate(files: string[], env: Record<string, string>): Promise<{
 
 const LAYOUTS: Record<string, string[]> = {
   'single tier on Cloud Run': ['sampling.yaml', 'cloud-run.yaml'],
-  'two tiers, tier 1 (trace-ID load balancing)': ['tier1-loadbalancer.yaml'],
-  'two tiers, tier 2 (sampling)': ['sampling.yaml', 'tier2-sampling.yaml'],
+  'single tier with the collector checking ID tokens (VM, GKE)': ['sampling.yaml', 'cloud-run.yaml', 'oidc-auth.yaml'],
   'single tier with the test sinks': ['sampling.yaml', 'cloud-run.yaml', 'test/sink-traces.yaml', 'test/sink-metrics.yaml'],
-  'tier 1 with the received-spans sink': ['tier1-loadbalancer.yaml', 'test/sink-all-traces.yaml'],
-  'tier 2 with the test sinks': ['sampling.yaml', 'tier2-sampling.yaml', 'test/sink-traces.yaml', 'test/sink-metrics.yaml'],
 };
 
 for (const [name, files] of Object.entries(LAYOUTS)) {
   test(`${name} validates: ${files.join(' + ')}`, async () => {
-    const result = await validate(files, { ...DEPLOY_ENV, ...TEST_ENV });
+    const result = await validate(files, { ...DEPLOY_ENV, ...TEST_ENV, ...OIDC_ENV });
     expect(result.output).toBe('');
     expect(result.ok).toBe(true);
   });
 }
 
-test('a deployment that forgets the audience is refused', async () => {
-  const { COLLECTOR_AUDIENCE: _omitted, ...env } = DEPLOY_ENV;
-  const result = await validate(LAYOUTS['single tier on Cloud Run']!, env);
+test('the Cloud Run config needs no audience (Cloud Run checks the token); the oidc overlay without one is refused', async () => {
+  expect((await validate(LAYOUTS['single tier on Cloud Run']!, DEPLOY_ENV)).ok).toBe(true);
+  const result = await validate(LAYOUTS['single tier with the collector checking ID tokens (VM, GKE)']!, DEPLOY_ENV);
   expect(result.ok).toBe(false);
   expect(result.output).toContain('no Audience provided');
 });

@@ -1,4 +1,5 @@
-// The single-tier Cloud Run collector's `oidc` auth, for real: the collector
+// The `oidc-auth.yaml` overlay (a collector with nothing in front that checks
+// callers: a VM, GKE), for real: the collector
 // reads a loopback issuer's JWKS (public_keys_file) and refuses an export
 // without a token, with an expired one, a wrong audience, a wrong issuer or a
 // key it does not know (401); a valid ID token gets through. The services get
@@ -21,7 +22,7 @@ let metadata: FakeMetadataServer;
 let restoreEnv: () => void;
 
 beforeAll(async () => {
-  collector = await startSingleTier();
+  collector = await startSingleTier({ oidc: true });
   metadata = await startFakeMetadataServer({ issuer: collector.issuer });
   // google-auth-library (inside googleIdTokenHeaders) finds the metadata server through these.
   restoreEnv = applyEnv(metadata.env());
@@ -64,6 +65,12 @@ test('no token, an expired one, a wrong audience, a wrong issuer, a foreign key:
   const statuses: Record<string, number> = {};
   for (const [name, authorization] of Object.entries(cases)) statuses[name] = (await exportWith(authorization)).status;
   expect(statuses).toEqual(Object.fromEntries(Object.keys(cases).map((name) => [name, 401])));
+});
+
+test('issue 21 finding 2: oidc checks identity, not permission: any Google account minting a token for the audience gets in', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const stranger = collector.issuer.sign({ aud: collector.audience, email: 'anyone@some-other-project.iam.gserviceaccount.com', sub: '1', iat: now, exp: now + 600 });
+  expect((await exportWith(`Bearer ${stranger}`)).status).toBe(200);
 });
 
 async function withMetadataMode<T>(mode: MetadataMode, run: () => Promise<T>): Promise<T> {
@@ -152,7 +159,7 @@ test('production key path: with no JWKS file the collector discovers the issuer\
           : undefined;
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
   });
-  const discovering = await startSingleTier({ env: { OIDC_ISSUER: base, OIDC_JWKS_FILE: '' } });
+  const discovering = await startSingleTier({ oidc: true, env: { OIDC_ISSUER: base, OIDC_JWKS_FILE: '' } });
   try {
     const post = (authorization: string) =>
       fetch(`${discovering.otlpHttpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: EMPTY_EXPORT });
