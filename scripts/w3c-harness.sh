@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Runs the official W3C trace-context test harness (w3c/trace-context, test/),
-# vendored unchanged beside the repo, against test-fixtures/w3c-service, whose
+# Runs the official W3C trace-context test harness (https://github.com/w3c/trace-context,
+# its test/ folder, unchanged) against test-fixtures/w3c-service, whose
 # inbound and outbound paths are exactly @tracehop/core's. Three runs:
 #   STRICT_LEVEL=1 SPEC_LEVEL=1, STRICT_LEVEL=2 SPEC_LEVEL=1, STRICT_LEVEL=2 SPEC_LEVEL=2
 # and exits non-zero when any case fails or errors in any run.
 #
-#   bash scripts/w3c-harness.sh            # CI: no arguments
+#   git clone https://github.com/w3c/trace-context
+#   W3C_HARNESS_DIR=$PWD/trace-context/test bash scripts/w3c-harness.sh
+#
+# Without W3C_HARNESS_DIR (a clone with nothing beside it) it prints one line
+# saying the harness was not found and how to point at it, and exits 0, so
+# `pnpm check` passes everything else; with CI=true the harness is required
+# (.ci/run points W3C_HARNESS_DIR at the copy CI keeps beside the clone). A
+# W3C_HARNESS_DIR without test.py in it fails (exit 2).
 #
 # Environment:
-#   W3C_HARNESS_DIR     the harness's test/ directory
-#                       (default: ../shared/vendor/w3c-trace-context/test beside the repo)
+#   W3C_HARNESS_DIR     the harness's test/ directory (w3c/trace-context's test/, unchanged)
 #   W3C_HARNESS_VENV    the private virtualenv holding aiohttp from PyPI, reused between runs
 #                       (default: node_modules/.cache/w3c-harness-venv)
 #   W3C_HARNESS_LEVELS  override the runs, ';'-separated, e.g. "STRICT_LEVEL=2 SPEC_LEVEL=2"
@@ -21,8 +27,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 
-harness="${W3C_HARNESS_DIR:-$root/../shared/vendor/w3c-trace-context/test}"
-[ -f "$harness/test.py" ] || { echo "w3c-harness: no test.py in $harness (set W3C_HARNESS_DIR)" >&2; exit 2; }
+harness="${W3C_HARNESS_DIR:-}"
+how='git clone https://github.com/w3c/trace-context && W3C_HARNESS_DIR=$PWD/trace-context/test pnpm test:w3c'
+if [ -z "$harness" ]; then
+  # CI always has the harness: there a missing one is a failure, never a skip.
+  if [ "${CI:-}" = true ]; then echo "w3c-harness: FAILED, W3C_HARNESS_DIR is not set and CI=true requires the harness" >&2; exit 2; fi
+  echo "w3c-harness: SKIPPED, the official W3C trace-context harness was not found (W3C_HARNESS_DIR is not set); to run it: $how"
+  exit 0
+fi
+# A directory named on purpose but wrong is a mistake to report, not a skip.
+[ -f "$harness/test.py" ] || { echo "w3c-harness: no test.py in W3C_HARNESS_DIR=$harness (it must be w3c/trace-context's test/ folder: $how)" >&2; exit 2; }
 harness="$(cd "$harness" && pwd)"
 
 # aiohttp pinned; the marker names the pin, so changing it rebuilds the cached venv.
