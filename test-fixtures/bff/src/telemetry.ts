@@ -14,7 +14,7 @@ import {
   type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { traceMixin } from '@tracehop/pino';
+import { gcpLoggerOptions, traceMixin } from '@tracehop/pino';
 import { TenantSpanProcessor } from '@tracehop/tenant';
 import { pino, type Logger } from 'pino';
 
@@ -42,6 +42,20 @@ export interface ServiceTelemetryOptions {
    * @default the SDK's: parent-based, always on for roots
    */
   sampler?: Sampler;
+  /**
+   * Log in Cloud Logging's shape instead (`gcpLoggerOptions`: severity, message,
+   * time and the `logging.googleapis.com/*` trace fields; `tenant.id` from
+   * baggage as before). `projectId` writes the trace as `projects/<id>/traces/<id>`.
+   * @default undefined: the `otel` format (`trace_id`, `span_id`, `trace_flags`, `msg`)
+   */
+  gcpLogs?: { projectId?: string };
+  /**
+   * More resource attributes (`service.name` stays `serviceName`), e.g. what
+   * Google's resource detector sets on Cloud Run (`cloud.platform`, `faas.*`,
+   * `cloud.region`) or a `service.instance.id`.
+   * @default none
+   */
+  resourceAttributes?: Record<string, string>;
 }
 
 export interface ServiceTelemetry {
@@ -81,7 +95,7 @@ export function createServiceTelemetry(serviceName: string, options: ServiceTele
   if (retain) processors.push(new SimpleSpanProcessor(exporter));
   if (options.onSpan) processors.push(callbackProcessor(options.onSpan));
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    resource: resourceFromAttributes({ ...options.resourceAttributes, 'service.name': serviceName }),
     ...(options.sampler === undefined ? {} : { sampler: options.sampler }),
     spanProcessors: [...processors, ...(options.spanProcessors ?? []), ...otlpProcessors()],
   });
@@ -97,10 +111,10 @@ export function createServiceTelemetry(serviceName: string, options: ServiceTele
       done();
     },
   });
-  const logger = pino(
-    { base: { service: serviceName }, mixin: traceMixin({ format: 'otel', baggageKeys: ['tenant.id'] }) },
-    sink,
-  );
+  const format = options.gcpLogs
+    ? gcpLoggerOptions({ baggageKeys: ['tenant.id'], ...options.gcpLogs })
+    : { mixin: traceMixin({ format: 'otel', baggageKeys: ['tenant.id'] }) };
+  const logger = pino({ base: { service: serviceName }, ...format }, sink);
   return {
     serviceName,
     provider,

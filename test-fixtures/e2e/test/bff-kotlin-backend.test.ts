@@ -2,7 +2,7 @@
 // HTTP -> BFF -> Kotlin, Kotlin client -> Node, and BFF -> Kotlin -> Node.
 import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type HandlerObservation, type NodeBackend } from '@tracehop/fixture-bff';
 import { traceTree } from '@tracehop/doctor';
-import { runKotlinClient, startKotlinServer, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
+import { GCP_SPAN_ID_KEY, runKotlinClient, startKotlinServer, traceIdOf, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { allLogs, allSpans, fromOtlpSpan, newTraceparent, postGraphQL, useAsyncContext } from './harness.js';
 
@@ -44,9 +44,9 @@ test('HTTP -> BFF -> Kotlin: the agent span continues the BFF trace and the Kotl
   expect(kotlinServer!.attributes['tenant.id']).toBe('hospital_a');
   expect(seenByKotlin.spanId).toBe(kotlinServer!.spanId);
 
-  const kotlinLines = kotlin.logs().filter((l) => l.trace_id === incoming.traceId);
+  const kotlinLines = kotlin.logs().filter((l) => traceIdOf(l) === incoming.traceId);
   expect(kotlinLines.length).toBeGreaterThan(0);
-  for (const line of kotlinLines) expect(line).toMatchObject({ span_id: kotlinServer!.spanId, tenant_id: 'hospital_a' });
+  for (const line of kotlinLines) expect(line).toMatchObject({ [GCP_SPAN_ID_KEY]: kotlinServer!.spanId, tenant_id: 'hospital_a' });
 });
 
 test('Kotlin client -> Node server: the Node span is a child of the agent CLIENT span, pino lines carry its trace, baggage arrives', async () => {
@@ -100,7 +100,7 @@ test('a client spoofing tenant baggage at the BFF: the Kotlin side never sees it
   expect(seenByKotlin.baggage).toEqual({ 'tenant.id': 'hospital_b', other: 'kept' });
   const kotlinSpans = await kotlin.waitForSpans((s) => s.traceId === incoming.traceId && s.kind === 2);
   expect(kotlinSpans[0]!.attributes['tenant.id']).toBe('hospital_b');
-  const lines = kotlin.logs().filter((l) => l.trace_id === incoming.traceId);
+  const lines = kotlin.logs().filter((l) => traceIdOf(l) === incoming.traceId);
   expect(lines.length).toBeGreaterThan(0);
   expect(JSON.stringify([seenByKotlin, kotlinSpans, lines])).not.toMatch(/evil/);
 });

@@ -9,7 +9,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type NodeBackend } from '@tracehop/fixture-bff';
 import { traceTree } from '@tracehop/doctor';
 import { loadEcho, type EchoMessage } from '@tracehop/fixture-proto';
-import { startKotlinServer, type KotlinObservation, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
+import { startKotlinServer, traceIdOf, type KotlinObservation, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { allLogs, allSpans, eventually, fromOtlpSpan, newTraceparent, useAsyncContext } from './harness.js';
 import { postQuery } from './http-client.js';
@@ -148,9 +148,9 @@ test.each(Object.entries(SPOOFS))('a client-supplied tenant.id (%s) never reache
     const { server, clients } = await saySpans(kotlin, incoming.traceId);
     for (const step of seen.steps!) expectStepSaw(step, { traceId: incoming.traceId, spanId: server.spanId, tenant, patientId: 'p-400' });
     for (const span of [server, ...clients]) expect(span.attributes['tenant.id'] ?? null).toBe(tenant);
-    const lines = kotlin.logs().filter((l) => l.trace_id === incoming.traceId);
+    const lines = kotlin.logs().filter((l) => traceIdOf(l) === incoming.traceId);
     expect(lines).toHaveLength(SAY_STEPS.length);
-    for (const line of lines) expect(line.tenant_id).toBe(tenant);
+    for (const line of lines) expect(line.tenant_id ?? null).toBe(tenant);
     const downstream = [...allSpans(nodeTelemetry), ...allLogs(nodeTelemetry)];
     expect(JSON.stringify([seen, server, clients, lines, downstream])).not.toMatch(/evil|%65vil/);
   }

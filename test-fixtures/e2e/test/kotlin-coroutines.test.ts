@@ -6,7 +6,14 @@
 // every step, span and log line, and never cross to another request.
 import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type HandlerObservation, type NodeBackend } from '@tracehop/fixture-bff';
 import { traceTree } from '@tracehop/doctor';
-import { startKotlinServer, type KotlinObservation, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
+import {
+  GCP_SPAN_ID_KEY,
+  GCP_TRACE_SAMPLED_KEY,
+  startKotlinServer,
+  traceIdOf,
+  type KotlinObservation,
+  type KotlinServer,
+} from '@tracehop/fixture-kotlin-backend';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { allSpans, fromOtlpSpan, newTraceparent, postGraphQL, useAsyncContext } from './harness.js';
 import { DOWNSTREAM_STEPS, SAY_STEPS, expectStepSaw, kotlinSummary, saySpans, stepsByName } from './kotlin-coroutines-steps.js';
@@ -91,18 +98,18 @@ test('fan-out, application scope and manual path: Kotlin CLIENT spans under the 
   for (const client of tree.children(kotlinServer)) expect(tree.children(client).map((s) => `${s.service}:${s.kind}`)).toEqual(['node-backend:SERVER']);
 });
 
-test('every Kotlin log line of the request has its trace_id, span_id, tenant and patient (MDCContext), on every thread', async () => {
+test('every Kotlin log line of the request names its trace and span (Cloud Logging fields), tenant and patient (MDCContext), on every thread', async () => {
   const incoming = newTraceparent();
   const seen = await summary('p-102', 'hospital_a', incoming.header);
   const { server } = await saySpans(kotlin, incoming.traceId);
-  const lines = kotlin.logs().filter((l) => l.trace_id === incoming.traceId);
+  const lines = kotlin.logs().filter((l) => traceIdOf(l) === incoming.traceId);
   expect(lines.map((l) => l.message).sort()).toEqual(seen.steps!.map((s) => `step ${s.step}`).sort());
   expect(new Set(lines.map((l) => l.thread)).size).toBeGreaterThanOrEqual(3);
   for (const line of lines) {
-    expect(line, line.message).toMatchObject({ span_id: server.spanId, tenant_id: 'hospital_a', patient_id: 'p-102', trace_flags: '01' });
+    expect(line, line.message).toMatchObject({ [GCP_SPAN_ID_KEY]: server.spanId, [GCP_TRACE_SAMPLED_KEY]: true, tenant_id: 'hospital_a', patient_id: 'p-102' });
   }
   // No step line of this patient went out without the trace.
-  expect(kotlin.logs().filter((l) => l.patient_id === 'p-102' && l.trace_id !== incoming.traceId)).toEqual([]);
+  expect(kotlin.logs().filter((l) => l.patient_id === 'p-102' && traceIdOf(l) !== incoming.traceId)).toEqual([]);
 });
 
 test('Stream: a Flow with flowOn(pool) through the BFF sees the trace and tenant at every emit', async () => {
@@ -119,9 +126,9 @@ test('Stream: a Flow with flowOn(pool) through the BFF sees the trace and tenant
     // The BFF's vitals call sends no patient: null, never another request's.
     expectStepSaw(emit.step!, { traceId: incoming.traceId, spanId: server!.spanId, tenant: 'hospital_b', patientId: null });
   });
-  const lines = kotlin.logs().filter((l) => l.trace_id === incoming.traceId);
+  const lines = kotlin.logs().filter((l) => traceIdOf(l) === incoming.traceId);
   expect(lines.map((l) => l.message)).toEqual(['step emit-0', 'step emit-1', 'step emit-2']);
-  for (const line of lines) expect(line).toMatchObject({ span_id: server!.spanId, tenant_id: 'hospital_b' });
+  for (const line of lines) expect(line).toMatchObject({ [GCP_SPAN_ID_KEY]: server!.spanId, tenant_id: 'hospital_b' });
 });
 
 test('tenant A interleaved with tenant B: no span, log line or reply of one request shows the other tenant or patient', async () => {
@@ -143,7 +150,7 @@ test('tenant A interleaved with tenant B: no span, log line or reply of one requ
     const { server, clients } = await saySpans(kotlin, traceId);
     for (const step of replies[i]!.steps!) expectStepSaw(step, { traceId, spanId: server.spanId, tenant: request.tenant, patientId: request.patientId });
     for (const span of [server, ...clients]) expect(span.attributes['tenant.id']).toBe(request.tenant);
-    const lines = kotlin.logs().filter((l) => l.trace_id === traceId);
+    const lines = kotlin.logs().filter((l) => traceIdOf(l) === traceId);
     expect(lines).toHaveLength(SAY_STEPS.length);
     for (const line of lines) expect(line).toMatchObject({ tenant_id: request.tenant, patient_id: request.patientId });
     const theirs = bffAndNode.filter((s) => s.traceId === traceId);

@@ -30,6 +30,7 @@ export interface KotlinClientResult {
   error?: { code: string; description: string | null };
   /** Every span the client JVM exported (flushed before exit). */
   spans: OtlpSpan[];
+  /** The client's Cloud Logging entries (stdout). */
   logs: KotlinLogLine[];
   exitCode: number | null;
 }

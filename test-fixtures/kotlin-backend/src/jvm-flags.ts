@@ -7,11 +7,14 @@ export const kotlinServiceName = 'kotlin-backend';
 /**
  * Agent configuration, each flag checked against agent 2.31.1 (see README.md).
  * Only gRPC, executors, coroutines, the API bridge and logback MDC are on, so the
- * spans we see are exactly the RPC spans. Spans go to stdout as OTLP JSON lines.
+ * spans we see are exactly the RPC spans. Spans go to stderr as OTLP JSON lines
+ * (`logging-otlp`): stdout is the app's, with its Cloud Logging entries, as on Cloud Run.
  */
 export const agentProperties: Readonly<Record<string, string>> = {
   'otel.service.name': kotlinServiceName,
-  'otel.traces.exporter': 'experimental-otlp/stdout',
+  // Not experimental-otlp/stdout: it streams a batch to System.out in several writes
+  // (a Jackson generator on the stream), so a log line written meanwhile would split it.
+  'otel.traces.exporter': 'logging-otlp',
   'otel.metrics.exporter': 'none',
   'otel.logs.exporter': 'none',
   // Export 100 ms after a span ends instead of 5 s: tests poll for spans.

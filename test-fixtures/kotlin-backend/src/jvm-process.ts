@@ -1,10 +1,11 @@
-// Spawns the fixture JVM under the agent and sorts its output: span batches and
-// app lines from stdout, JSON log lines and raw diagnostics from stderr.
+// Spawns the fixture JVM under the agent and sorts its output: Cloud Logging
+// entries and app lines from stdout, span batches and raw diagnostics from stderr
+// (span batches on stdout too, when a caller picks experimental-otlp/stdout).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { jvmArguments } from './jvm-flags.js';
 import { parseLogLine, type KotlinLogLine } from './logs.js';
-import { isSpanLine, parseSpanLine, type OtlpSpan } from './otlp.js';
+import { isLoggedSpanLine, isSpanLine, parseLoggedSpanLine, parseSpanLine, type OtlpSpan } from './otlp.js';
 import { assertJvmFixture, javaBinary } from './paths.js';
 
 /** Options shared by the server and the client launcher. */
@@ -28,9 +29,9 @@ export class JvmProcess {
   readonly child: ChildProcess;
   readonly spans: OtlpSpan[] = [];
   readonly logs: KotlinLogLine[] = [];
-  /** stdout lines that are not span batches (LISTENING, REPLY, ERROR). */
+  /** stdout lines that are neither span batches nor log entries (LISTENING, REPLY, ERROR). */
   readonly appLines: string[] = [];
-  /** stderr lines that are not fixture log lines (agent, JVM warnings, stack traces). */
+  /** stderr lines that are not span batches (agent, JVM warnings, stack traces). */
   readonly rawStderr: string[] = [];
   readonly exited: Promise<number | null>;
   private readonly lineListeners = new Set<(line: string) => void>();
@@ -129,13 +130,10 @@ export class JvmProcess {
   }
 
   private onStdout(line: string): void {
-    if (isSpanLine(line)) {
-      try {
-        this.spans.push(...parseSpanLine(line));
-      } catch (error) {
-        this.rawStderr.push(`unparsable span line: ${(error as Error).message}`);
-      }
-      for (const waiter of [...this.spanWaiters]) waiter();
+    if (isSpanLine(line)) return this.addSpans(() => parseSpanLine(line));
+    const log = parseLogLine(line);
+    if (log) {
+      this.logs.push(log);
       return;
     }
     this.appLines.push(line);
@@ -143,9 +141,17 @@ export class JvmProcess {
   }
 
   private onStderr(line: string): void {
-    const log = parseLogLine(line);
-    if (log) this.logs.push(log);
-    else this.rawStderr.push(line);
+    if (isLoggedSpanLine(line)) return this.addSpans(() => parseLoggedSpanLine(line));
+    this.rawStderr.push(line);
+  }
+
+  private addSpans(parse: () => OtlpSpan[]): void {
+    try {
+      this.spans.push(...parse());
+    } catch (error) {
+      this.rawStderr.push(`unparsable span line: ${(error as Error).message}`);
+    }
+    for (const waiter of [...this.spanWaiters]) waiter();
   }
 }
 

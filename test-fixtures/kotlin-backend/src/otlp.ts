@@ -1,4 +1,7 @@
-// Flattens the agent's OTLP JSON (`{"resourceSpans":[…]}` per line) into plain spans.
+// Flattens the agent's OTLP JSON into plain spans: `logging-otlp` writes one
+// ResourceSpans per line on stderr (the fixture's default, so stdout carries only
+// log entries and app lines), `experimental-otlp/stdout` one `{"resourceSpans":[…]}`
+// request per line on stdout.
 
 /** One span as exported by the Java agent, flattened for assertions. */
 export interface OtlpSpan {
@@ -78,9 +81,26 @@ export function keyValuesToRecord(list: KeyValue[] | undefined): Record<string, 
   return out;
 }
 
-/** True for a stdout line that carries an OTLP span batch. */
+/** True for a stdout line that carries an OTLP span batch (`experimental-otlp/stdout`). */
 export function isSpanLine(line: string): boolean {
   return line.startsWith('{"resourceSpans"');
+}
+
+// `logging-otlp` logs through the agent's own logger (slf4j-simple, stderr), one
+// println per ResourceSpans, so a batch is never split by another writer:
+// `[otel.javaagent <time>] [<thread>] INFO io.opentelemetry.exporter.logging.otlp.OtlpJsonLoggingSpanExporter - {…}`
+// (OtlpJsonLoggingSpanExporter / LoggerJsonWriter in open-telemetry/opentelemetry-java).
+const LOGGED_SPANS_MARKER = ' io.opentelemetry.exporter.logging.otlp.OtlpJsonLoggingSpanExporter - {';
+
+/** True for a stderr line that carries one ResourceSpans (`logging-otlp`). */
+export function isLoggedSpanLine(line: string): boolean {
+  return line.startsWith('[otel.javaagent ') && line.includes(LOGGED_SPANS_MARKER);
+}
+
+/** Parses one `logging-otlp` stderr line into flattened spans (throws on bad JSON). */
+export function parseLoggedSpanLine(line: string): OtlpSpan[] {
+  const json = line.slice(line.indexOf(LOGGED_SPANS_MARKER) + LOGGED_SPANS_MARKER.length - 1);
+  return parseSpanLine(`{"resourceSpans":[${json}]}`);
 }
 
 /** Parses one `{"resourceSpans":…}` line into flattened spans (throws on bad JSON). */

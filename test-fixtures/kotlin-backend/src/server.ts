@@ -10,7 +10,7 @@ export interface KotlinServer {
   address: string;
   /** Spans exported so far (the agent exports ~100 ms after a span ends). */
   spans(): OtlpSpan[];
-  /** JSON log lines so far. */
+  /** Cloud Logging entries the JVM wrote on stdout so far. */
   logs(): KotlinLogLine[];
   /** Spans matching [predicate], once at least [minCount] have been exported. */
   waitForSpans(predicate: (span: OtlpSpan) => boolean, timeoutMs?: number, minCount?: number): Promise<OtlpSpan[]>;
@@ -18,7 +18,7 @@ export interface KotlinServer {
   stop(): Promise<void>;
   /** Recent raw output, for failure messages. */
   diagnostics(): string;
-  /** Every stderr line that is not a fixture log line (agent and JVM warnings, stack traces), so far. */
+  /** Every stderr line that is not a span batch (agent and JVM warnings, stack traces), so far. */
   rawStderr(): string[];
 }
 

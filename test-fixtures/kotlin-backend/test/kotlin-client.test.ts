@@ -2,7 +2,7 @@
 // tracehop's server interceptor. One JVM per call (the client exits to flush).
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpanKindNumber, runKotlinClient, type KotlinClientResult } from '../src/index.js';
+import { GCP_SPAN_ID_KEY, GCP_TRACE_KEY, GCP_TRACE_SAMPLED_KEY, SpanKindNumber, runKotlinClient, type KotlinClientResult } from '../src/index.js';
 import { createTelemetry, parentOf, startNodeServer, useAsyncContext, type NodeEchoServer, type NodeObservation } from './support/node-peer.js';
 import { requireJvmFixture } from './support/require-jvm.js';
 
@@ -59,7 +59,17 @@ describe('Kotlin client -> Node server', () => {
     expect(nodeServer.seen).toContainEqual(seen);
 
     // The client's own log line has the tenant; no span is current in app code there.
-    expect(run.logs.find((l) => l.message.startsWith('client Say'))).toMatchObject({ tenant_id: 't_b', service: 'kotlin-backend' });
+    const line = run.logs.find((l) => l.message.startsWith('client Say'));
+    expect(line).toMatchObject({ tenant_id: 't_b', service: 'kotlin-backend', severity: 'INFO' });
+    expect(line).not.toHaveProperty([GCP_TRACE_KEY]);
+  });
+
+  it('writes no trace field outside a span, with CLOUD_LOGGING_TRACE_PROJECT set too (no empty projects/…/traces/)', async () => {
+    const run = await runKotlinClient(nodeServer.address, { baggage: { 'tenant.id': 't_p' }, env: { CLOUD_LOGGING_TRACE_PROJECT: 'tracehop-demo' } });
+    expect(run.exitCode).toBe(0);
+    const line = run.logs.find((l) => l.message.startsWith('client Say'));
+    expect(line).toMatchObject({ tenant_id: 't_p' });
+    for (const key of [GCP_TRACE_KEY, GCP_SPAN_ID_KEY, GCP_TRACE_SAMPLED_KEY]) expect(line).not.toHaveProperty([key]);
   });
 
   it.each(['Stream', 'Collect', 'Chat'] as const)('does the same for %s', async (method) => {

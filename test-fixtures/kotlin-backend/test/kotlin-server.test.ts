@@ -5,7 +5,17 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, type Context } from '@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { EchoClient, EchoMessage } from '@tracehop/fixture-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpanKindNumber, parseKotlinReply, startKotlinServer, type KotlinObservation, type KotlinServer, type OtlpSpan } from '../src/index.js';
+import {
+  GCP_SPAN_ID_KEY,
+  GCP_TRACE_SAMPLED_KEY,
+  SpanKindNumber,
+  parseKotlinReply,
+  startKotlinServer,
+  traceIdOf,
+  type KotlinObservation,
+  type KotlinServer,
+  type OtlpSpan,
+} from '../src/index.js';
 import {
   createNodeClient,
   createTelemetry,
@@ -74,9 +84,9 @@ describe('Node client -> Kotlin server', () => {
     // The Kotlin code itself, through the OTel API, saw the same trace and baggage.
     expect(reply).toMatchObject({ traceId, spanId: server.spanId, baggage: { 'tenant.id': 't_a' }, service: 'kotlin-backend', downstream: null });
 
-    const log = kotlin.logs().find((line) => line.trace_id === traceId);
+    const log = kotlin.logs().find((line) => traceIdOf(line) === traceId);
     expect(log, 'a Kotlin log line for the call').toBeDefined();
-    expect(log).toMatchObject({ service: 'kotlin-backend', level: 'INFO', span_id: server.spanId, tenant_id: 't_a', message: 'Say' });
+    expect(log).toMatchObject({ service: 'kotlin-backend', severity: 'INFO', [GCP_SPAN_ID_KEY]: server.spanId, [GCP_TRACE_SAMPLED_KEY]: true, tenant_id: 't_a', message: 'Say' });
   });
 
   it('gives each concurrent call its own trace and tenant', async () => {
@@ -107,7 +117,8 @@ describe('Node client -> Kotlin server', () => {
     expect(server.parentSpanId).toBe(nodeClient.spanContext().spanId);
     expect(server.status.code).toBe(2);
     expect(server.attributes['rpc.grpc.status_code']).toBe(grpc.status.INTERNAL);
-    expect(kotlin.logs().find((l) => l.trace_id === traceId)).toMatchObject({ tenant_id: 't_fail', span_id: server.spanId });
+    // logback WARN is written as Cloud Logging's WARNING.
+    expect(kotlin.logs().find((l) => traceIdOf(l) === traceId)).toMatchObject({ severity: 'WARNING', tenant_id: 't_fail', [GCP_SPAN_ID_KEY]: server.spanId });
   });
 
   it('carries the trace into server streaming, client streaming and bidi calls', async () => {
@@ -167,7 +178,7 @@ describe('Node client -> Kotlin server -> Node server', () => {
     const downstream = reply.downstream as NodeObservation;
     expect(downstream).toMatchObject({ service: 'node-backend', traceId, spanId: nodeServerSpan.spanContext().spanId });
     expect(downstream.baggage).toEqual({ 'tenant.id': 't_rt' });
-    expect(kotlin.logs().find((l) => l.trace_id === traceId)).toMatchObject({ tenant_id: 't_rt' });
+    expect(kotlin.logs().find((l) => traceIdOf(l) === traceId)).toMatchObject({ tenant_id: 't_rt' });
   });
 });
 
