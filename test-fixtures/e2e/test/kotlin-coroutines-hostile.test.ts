@@ -1,6 +1,9 @@
 // Issue 14, item 4: hostile input at the public edge, through the BFF, into the
 // grpc-kotlin service under the Java agent. What the JVM does with raw hostile
-// baggage (research/kotlin-coroutines.md): 431 and connection resets above 8 KiB
+// baggage (measured against this fixture under Java agent 2.31.1; grpc-java's
+// default inbound metadata limit is 8 KiB, NettyServerBuilder.maxInboundMetadataSize,
+// https://grpc.github.io/grpc-java/javadoc/io/grpc/netty/NettyServerBuilder.html):
+// 431 and connection resets above 8 KiB
 // of metadata, only the first 64 members kept, last-wins duplicates, a new trace
 // but the baggage kept for a malformed traceparent, a WARN with a stack trace per
 // invalid member. None of that may be reachable through the BFF.

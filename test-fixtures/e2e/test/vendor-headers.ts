@@ -1,5 +1,8 @@
-// Vendors' trace headers as their SDKs write them (research/gcp-export.md,
-// "Vendors' headers"), for one caller trace, and a gRPC backend that reports
+// Vendors' trace headers as their SDKs write them (Sentry's SentryPropagator,
+// https://github.com/getsentry/sentry-javascript/blob/develop/packages/opentelemetry/src/propagator.ts;
+// dd-trace-js, https://github.com/DataDog/dd-trace-js/blob/master/packages/dd-trace/src/opentracing/propagation/text_map.js;
+// X-Cloud-Trace-Context, https://cloud.google.com/trace/docs/trace-context),
+// for one caller trace, and a gRPC backend that reports
 // every metadata key it received: the vendor-* suites' shared fixtures.
 import * as grpc from '@grpc/grpc-js';
 import { spanIdToDecimal, traceIdToDatadog } from '@tracehop/core';
