@@ -54,6 +54,13 @@ export interface TracedStackOptions {
    * @default 2048
    */
   maxQueueSize?: number;
+  /**
+   * Resource attributes per service, beyond `service.name` (the Node services'
+   * SDK resource; the Java agent's `otel.resource.attributes`), e.g. the Cloud
+   * Run attributes Google's resource detector sets and a `service.instance.id`.
+   * @default none
+   */
+  resourceAttributes?: (service: 'bff' | 'node-backend' | 'kotlin-backend') => Record<string, string>;
 }
 
 export interface TracedStack {
@@ -79,6 +86,7 @@ export async function startTracedStack(options: TracedStackOptions): Promise<Tra
   const exporting = (name: 'bff' | 'node-backend') =>
     createServiceTelemetry(name, {
       retain: options.retainSpans ?? true,
+      ...(options.resourceAttributes ? { resourceAttributes: options.resourceAttributes(name) } : {}),
       ...(options.onSpan ? { onSpan: (span) => options.onSpan!(readableToOtlp(span)) } : {}),
       spanProcessors: [
         new BatchSpanProcessor(
@@ -90,6 +98,7 @@ export async function startTracedStack(options: TracedStackOptions): Promise<Tra
   const bffTelemetry = exporting('bff');
   const nodeTelemetry = exporting('node-backend');
   const kotlinHeaders = Object.entries(options.kotlinHeaders ?? {}).map(([key, value]) => `${key}=${value}`).join(',');
+  const kotlinResource = Object.entries(options.resourceAttributes?.('kotlin-backend') ?? {}).map(([key, value]) => `${key}=${value}`).join(',');
   const [kotlin, node] = await Promise.all([
     options.kotlin === false
       ? undefined
@@ -101,6 +110,7 @@ export async function startTracedStack(options: TracedStackOptions): Promise<Tra
             'otel.exporter.otlp.traces.protocol': 'http/protobuf',
             ...(kotlinHeaders ? { 'otel.exporter.otlp.traces.headers': kotlinHeaders } : {}),
             'otel.bsp.schedule.delay': String(delayOf('kotlin-backend')),
+            ...(kotlinResource ? { 'otel.resource.attributes': kotlinResource } : {}),
           },
         }),
     startNodeBackend(nodeTelemetry, { delayMs: (request) => slow[String(request.patientId)] ?? 0 }),
