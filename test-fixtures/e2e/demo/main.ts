@@ -6,14 +6,26 @@
 // each request's trace as a tree followed by every service's log lines that
 // carry its trace ID. Every service exports its spans over OTLP to tracehop
 // doctor's receiver (and to OTEL_EXPORTER_OTLP_ENDPOINT too when set); the
-// tree is drawn by doctor's printer.
+// tree is drawn by doctor's printer. With --kotlin every service logs in Cloud
+// Logging's structured shape (the Node ones through @tracehop/pino's
+// gcpLoggerOptions, Kotlin through logback + logstash-logback-encoder): the
+// demo lists the span IDs and prints each Kotlin line in full, so its
+// logging.googleapis.com/spanId can be matched to its span.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { renderTrace } from '@tracehop/doctor';
 import { createServiceTelemetry, startBff, startNodeBackend } from '@tracehop/fixture-bff';
-import { jvmFixtureAvailable, startKotlinServer, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
+import {
+  GCP_SPAN_ID_KEY,
+  jvmFixtureAvailable,
+  spanIdOf,
+  startKotlinServer,
+  traceIdOf,
+  type KotlinServer,
+} from '@tracehop/fixture-kotlin-backend';
+import type { TreeSpan } from '@tracehop/doctor';
 import { newTraceparent, postGraphQL } from '../test/harness.js';
 import { receiveSpans } from './received-spans.js';
 
@@ -24,6 +36,8 @@ interface DemoLine {
   traceId: string | null | undefined;
   spanId: string | null | undefined;
   tenant: string | null | undefined;
+  /** The line as the service wrote it (Kotlin lines in --kotlin mode), printed under the summary. */
+  raw?: string;
 }
 
 const useKotlin = process.argv.includes('--kotlin');
@@ -38,8 +52,10 @@ const REQUESTS = [
 async function main(): Promise<void> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const received = await receiveSpans();
-  const bffTelemetry = createServiceTelemetry('bff', { spanProcessors: [received.processor()] });
-  const nodeTelemetry = createServiceTelemetry('node-backend', { spanProcessors: [received.processor()] });
+  // With --kotlin, the Node services log Cloud Logging entries too: one shape for every line of a trace.
+  const logs = useKotlin ? { gcpLogs: {} } : {};
+  const bffTelemetry = createServiceTelemetry('bff', { spanProcessors: [received.processor()], ...logs });
+  const nodeTelemetry = createServiceTelemetry('node-backend', { spanProcessors: [received.processor()], ...logs });
 
   let kotlin: KotlinServer | undefined;
   if (useKotlin) {
@@ -67,10 +83,18 @@ async function main(): Promise<void> {
       const spans = await received.settled(incoming.traceId, kotlin ? 'kotlin-backend' : 'node-backend');
       console.log('   trace:');
       for (const line of renderTrace(spans)) console.log(`     ${line}`);
+      if (kotlin) {
+        console.log('\n   span IDs:');
+        for (const span of spans) console.log(`     ${span.spanId}  [${span.service}] ${span.name} (${span.kind})`);
+      }
 
-      console.log(`\n   log lines with trace_id ${incoming.traceId}:`);
+      const heading = kotlin
+        ? `log lines with logging.googleapis.com/trace ${incoming.traceId} (Kotlin ones in full below their summary)`
+        : `log lines with trace_id ${incoming.traceId}`;
+      console.log(`\n   ${heading}:`);
       for (const line of logLines(bffTelemetry.logs(), nodeTelemetry.logs(), kotlin).filter((l) => l.traceId === incoming.traceId)) {
-        console.log(`     [${line.service}] ${line.level.padEnd(5)} ${line.message}  span_id=${line.spanId} tenant=${line.tenant ?? '-'}`);
+        console.log(`     [${line.service}] ${line.level.padEnd(5)} ${line.message}  span_id=${line.spanId}${spanName(spans, line.spanId)} tenant=${line.tenant ?? '-'}`);
+        if (line.raw) console.log(`       ${line.raw}`);
       }
       console.log('');
     }
@@ -85,23 +109,31 @@ async function main(): Promise<void> {
 }
 
 function logLines(bff: Record<string, unknown>[], node: Record<string, unknown>[], kotlin: KotlinServer | undefined): DemoLine[] {
+  // pino's `otel` format (trace_id, msg) or `gcp` format (Cloud Logging's fields, severity, message).
   const fromPino = (line: Record<string, unknown>): DemoLine => ({
     service: String(line.service),
-    level: LEVELS[Number(line.level)] ?? String(line.level),
-    message: String(line.msg),
-    traceId: line.trace_id as string | undefined,
-    spanId: line.span_id as string | undefined,
+    level: typeof line.severity === 'string' ? line.severity : (LEVELS[Number(line.level)] ?? String(line.level)),
+    message: String(line.msg ?? line.message),
+    traceId: (line.trace_id as string | undefined) ?? traceIdOf(line),
+    spanId: (line.span_id as string | undefined) ?? spanIdOf(line),
     tenant: line['tenant.id'] as string | undefined,
   });
   const fromKotlin = kotlin?.logs().map((line): DemoLine => ({
-    service: line.service,
-    level: line.level,
+    service: line.service ?? 'kotlin-backend',
+    level: line.severity,
     message: line.message,
-    traceId: line.trace_id,
-    spanId: line.span_id,
+    traceId: traceIdOf(line),
+    spanId: line[GCP_SPAN_ID_KEY],
     tenant: line.tenant_id,
+    raw: JSON.stringify(line),
   }));
   return [...bff.map(fromPino), ...node.map(fromPino), ...(fromKotlin ?? [])];
+}
+
+/** ` (= [service] name KIND)` for the span a line names, when it is one of the trace's spans. */
+function spanName(spans: TreeSpan[], spanId: string | null | undefined): string {
+  const span = spans.find((s) => s.spanId === spanId);
+  return span ? ` (= [${span.service}] ${span.name} ${span.kind})` : '';
 }
 
 function ensureKotlinBuilt(): void {
