@@ -61,7 +61,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       options: {
         url: { type: 'string' }, query: { type: 'string' }, header: { type: 'string', multiple: true },
         probes: { type: 'string' }, 'otlp-port': { type: 'string' }, 'otlp-grpc-port': { type: 'string' },
-        logs: { type: 'string' }, 'log-backend': { type: 'string' }, 'expect-tenant': { type: 'string' },
+        logs: { type: 'string', multiple: true }, 'log-backend': { type: 'string' }, 'expect-tenant': { type: 'string' },
         'tenant-header': { type: 'string' }, 'wait-ms': { type: 'string' }, 'settle-ms': { type: 'string' },
         'max-spans': { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' }, help: { type: 'boolean' },
       },

@@ -26,7 +26,7 @@ export interface DoctorOptions {
   /** OTLP/gRPC port; none when undefined. @default undefined */
   otlpGrpcPort?: number | undefined;
   /** JSON log lines: a file path, or `-` for stdin. @default undefined (no log checks) */
-  logs?: string | undefined;
+  logs?: string[] | undefined;
   /** JSON log lines from this stream instead of `logs` (API only), read from the start. @default undefined */
   logStream?: Readable | undefined;
   /** The log backend whose field the lines must carry. @default undefined (any known shape) */
@@ -69,7 +69,7 @@ async function settle(receiver: Receiver, sent: ProbeSent[], options: DoctorOpti
 export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Promise<Report> {
   const own = receiver === undefined;
   const rx = receiver ?? (await startReceiver({ port: options.otlpPort ?? 4318, grpcPort: options.otlpGrpcPort, ...(options.maxSpans ? { maxSpans: options.maxSpans } : {}) }));
-  const logSource = options.logStream ? openLogSource('-', options.logStream) : options.logs === undefined ? undefined : openLogSource(options.logs);
+  const logSource = options.logStream ? openLogSource('-', options.logStream) : options.logs === undefined ? undefined : openLogSource(options.logs[0]!);
   try {
     const sent: ProbeSent[] = [];
     for (let i = 1; i <= (options.probes ?? 3); i++) {
@@ -102,7 +102,7 @@ export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Pr
         toMs: logWindows[i]!.toMs,
       };
       const logs = logSource ? analyzeLogs(probe, scope, lines, options.logBackend) : { lines: 0, breaks: [] };
-      return { ...probe, effectiveTraceId: trace.effectiveTraceId, spans: trace.spans, hops: trace.hops, breaks: [...trace.breaks, ...attributeBreaks, ...logs.breaks], logLines: logs.lines };
+      return { ...probe, effectiveTraceId: trace.effectiveTraceId, spans: trace.spans, hops: trace.hops, breaks: [...trace.breaks, ...attributeBreaks, ...logs.breaks], consequences: [], logLines: logs.lines };
     });
     const notes: string[] = [];
     const { dropped, malformed, received } = rx.store;

@@ -59,6 +59,8 @@ export interface Break {
   /** The span the break was seen on, when there is one. */
   spanId?: string | undefined;
   message: string;
+  suspects?: string[] | undefined;
+  causedBy?: { kind: BreakKind; service: string } | undefined;
 }
 
 /** One hop and whether the trace survived it. */
@@ -91,6 +93,7 @@ export interface ProbeResult extends ProbeSent {
   effectiveTraceId?: string | undefined;
   spans: TreeSpan[];
   breaks: Break[];
+  consequences: Break[];
   /** Each hop of the request: from the probe to the entry, then one per CLIENT span. */
   hops: Hop[];
   /** Log lines matched to this probe (by trace ID or by time). */

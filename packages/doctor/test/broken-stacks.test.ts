@@ -55,7 +55,7 @@ async function diagnose(stack: Stack): Promise<Report> {
     : await startBrokenBff({ telemetry: bffTelemetry, backendAddress: backend.address, ...(stack.plainBffLogger ? { logger: plain } : {}), ...stack.bff });
   cleanups.push(() => bff.stop());
   const report = await runDoctor(
-    { url: bff.url, query: QUERY, headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logs, settleMs: 1_000, waitMs: 10_000, ...stack.doctor },
+    { url: bff.url, query: QUERY, headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logs: [logs], settleMs: 1_000, waitMs: 10_000, ...stack.doctor },
     receiver,
   );
   if (process.env.DOCTOR_PRINT) console.log(renderTextReport(report).join('\n'));

@@ -35,7 +35,7 @@ afterAll(async () => {
 describe('doctor against BFF → Node backend (tracehop everywhere)', () => {
   it('passes every probe, with the logs checked and the tenant expected', async () => {
     const report = await runDoctor(
-      { url, query: QUERY, headers: { authorization: 'Bearer token-hospital-a' }, probes: 3, logs: logFile, logBackend: 'otel', expectTenant: 'hospital_a', settleMs: 1_000, waitMs: 10_000 },
+      { url, query: QUERY, headers: { authorization: 'Bearer token-hospital-a' }, probes: 3, logs: [logFile], logBackend: 'otel', expectTenant: 'hospital_a', settleMs: 1_000, waitMs: 10_000 },
       receiver,
     );
     const text = renderTextReport(report).join('\n');
