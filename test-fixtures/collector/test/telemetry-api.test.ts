@@ -118,3 +118,44 @@ test('a service account without serviceusage on the quota project is refused (40
     await strict.stop();
   }
 }, 30_000);
+
+test('access tokens are refreshed before they expire: with 12 s tokens every export carries a live one', async () => {
+  // golang.org/x/oauth2 reuses a token until 10 s before its expiry, so a 12 s
+  // token serves ~2 s: exports spread over ~7 s need several tokens, all accepted.
+  const shortLived = await startFakeMetadataServer({ issuer: createIssuer(), projectId: PROJECT, accessTokenLifetimeSeconds: 12 });
+  const shortApi = await startFakeTelemetryApi({ metadata: shortLived });
+  const refreshing = await startSingleTier({ decisionWait: '500ms', traces: 'google', metrics: 'file', telemetryApiUrl: shortApi.url, metadata: shortLived });
+  try {
+    const traceIds: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const traceId = newTraceId();
+      traceIds.push(traceId);
+      expect(await postTrace(refreshing.otlpHttpUrl, traceBody(traceId, { 'service.name': 'bff' }, [{ name: 'query', statusCode: 2 }]))).toBe(200);
+      await until(() => shortApi.spans.some((s) => s.traceId === traceId), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+    }
+    const used = new Set(shortApi.requests.filter((r) => r.path === '/v1/traces').map((r) => r.authorization));
+    console.info(`[telemetry api] 12 s tokens: ${shortLived.accessTokenFetchCount()} fetched, ${used.size} used over ${shortApi.requests.length} requests`);
+    expect(shortApi.spans.map((s) => s.traceId)).toEqual(traceIds);
+    expect(shortApi.requests.every((r) => r.status === 200)).toBe(true);
+    expect(used.size).toBeGreaterThanOrEqual(2);
+  } finally {
+    await refreshing.stop();
+    await shortApi.stop();
+    await shortLived.close();
+  }
+}, 45_000);
+
+test('with the oidc-auth.yaml overlay (VM, GKE) the Google export still starts and delivers', async () => {
+  // Lists replace: an overlay that forgets googleclientauth in service.extensions
+  // stops the collector at start ("failed to resolve authenticator").
+  const withOidc = await startSingleTier({ oidc: true, decisionWait: '500ms', traces: 'google', metrics: 'google', telemetryApiUrl: api.url, metadata });
+  try {
+    const traceId = newTraceId();
+    expect(await postTrace(withOidc.otlpHttpUrl, traceBody(traceId, { 'service.name': 'bff' }, [{ name: 'query', statusCode: 2 }]), { authorization: `Bearer ${withOidc.token()}` })).toBe(200);
+    await until(() => api.spans.some((s) => s.traceId === traceId), 10_000);
+    expect(api.spans.filter((s) => s.traceId === traceId).map((s) => s.project)).toEqual([PROJECT]);
+  } finally {
+    await withOidc.stop();
+  }
+}, 30_000);
