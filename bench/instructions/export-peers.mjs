@@ -53,7 +53,7 @@ export async function startExportPeers() {
   const metadataHost = `127.0.0.1:${metadata.address().port}`;
   return {
     env: {
-      INSTR_OTLP_URL: `http://127.0.0.1:${collector.address().port}/v1/traces`,
+      BENCH_OTLP_URL: `http://127.0.0.1:${collector.address().port}/v1/traces`,
       GCE_METADATA_HOST: metadataHost,
       GCE_METADATA_IP: metadataHost,
       METADATA_SERVER_DETECTION: 'assume-present',

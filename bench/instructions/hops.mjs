@@ -1,6 +1,6 @@
-// What bench/instructions.mjs measures: per hop, the workload file, the two
-// operation counts, the variants (with the floor and peer each is compared
-// with) and how a run's check line reads.
+// What run.mjs counts: per hop, the workload file, the two operation counts,
+// the variants (with the floor and peer each is compared with) and how a
+// run's check line reads.
 
 const perOp = (value, ops) => (ops ? (value / ops).toFixed(2) : '—');
 
@@ -14,7 +14,7 @@ export const HOPS = {
   graphql: {
     name: 'graphql',
     title: 'GraphQL Yoga in process (`yoga.fetch`, WardOverview, 11 resolvers, 16 in flight)',
-    file: './instructions/graphql.mjs',
+    file: './workloads/graphql.mjs',
     unit: 'request',
     ops: [1000, 2000],
     bare: 'bare',
@@ -34,7 +34,7 @@ export const HOPS = {
   'graphql-http': {
     name: 'graphql-http',
     title: 'GraphQL Yoga over HTTP (node:http server on 127.0.0.1, keep-alive client in the same process, WardOverview, 16 in flight)',
-    file: './instructions/graphql-http.cjs',
+    file: './workloads/graphql-http.cjs',
     unit: 'request',
     ops: [1000, 2000],
     bare: 'bare',
@@ -51,7 +51,7 @@ export const HOPS = {
   grpc: {
     name: 'grpc',
     title: 'gRPC unary, client and server in one process, no sockets (real grpc-js Client, interceptors, metadata ⇄ HTTP/2 headers, protobuf, Server#addService handler; a wire instead of http2)',
-    file: './instructions/grpc.cjs',
+    file: './workloads/grpc.cjs',
     unit: 'call',
     ops: [5000, 10000],
     bare: 'bare',
@@ -74,7 +74,7 @@ export const HOPS = {
   pino: {
     name: 'pino',
     title: 'pino line to /dev/null (sync) inside an active SDK span',
-    file: './instructions/pino.cjs',
+    file: './workloads/pino.cjs',
     unit: 'line',
     ops: [40000, 120000],
     bare: 'bare',
@@ -87,6 +87,7 @@ export const HOPS = {
       otel: { label: 'tracehop traceMixin, otel', peer: 'peer' },
       gcp: { label: 'tracehop traceMixin, gcp', peer: 'peer' },
       datadog: { label: 'tracehop traceMixin, datadog', peer: 'peer' },
+      'otel-tenant': { label: "tracehop traceMixin, otel + the tenant from baggage (baggageKeys: ['tenant.id'])", floor: null },
       peer: { label: 'instrumentation-pino, disableLogSending (peer)' },
     },
     check: (check) => check.fields,
@@ -94,7 +95,7 @@ export const HOPS = {
   e2e: {
     name: 'e2e',
     title: "End to end in one process: Yoga BFF (`yoga.fetch`) → 2 gRPC calls over the in-process wire → Echo handler; 4 pino lines per request",
-    file: './instructions/e2e.cjs',
+    file: './workloads/e2e.cjs',
     unit: 'request',
     ops: [400, 1200],
     bare: 'off',
@@ -111,7 +112,7 @@ export const HOPS = {
   export: {
     name: 'export',
     title: 'Exporting with an ID token: GraphQL in process, useTraceContext, BatchSpanProcessor + OTLP/HTTP exporter to a loopback collector',
-    file: './instructions/graphql.mjs',
+    file: './workloads/graphql.mjs',
     unit: 'request',
     ops: [400, 1200],
     bare: 'export-static',

@@ -1,103 +1,139 @@
-// `node bench/instructions.mjs --summary`: the one table BENCHMARKS.md leads
-// with, from the files runs left (profiles/instructions/<node version>[-tag]/<hop>.json):
-// per hop and Node, tracehop / floor / peer in instructions per operation, the
-// DESIGN goal and a verdict that takes the spreads into account.
+// `run.mjs --summary`: the tables BENCHMARKS.md leads with, from the files
+// runs left (profiles/<node version>-<tag>/<hop>.json): per goal and Node,
+// the deciding ratio and a verdict that takes the spreads into account; then
+// the instruction counts behind those ratios.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { markdownTable } from '../lib/report.mjs';
+import { GOALS } from '../lib/goals.mjs';
+import { markdownTable } from '../lib/markdown.mjs';
 
-/** Instructions per CPU-nanosecond, measured on this machine for the gRPC workload (BENCHMARKS.md). */
+/** Instructions per CPU-nanosecond, measured on this machine for the gRPC workload (BENCHMARKS.md, "Which number decides"). */
 const INSTRUCTIONS_PER_NS = 9.8;
 
 const fmt = (value) => (value >= 1e6 ? `${(value / 1e6).toFixed(3)} M` : `${(value / 1e3).toFixed(1)} k`);
-const pct = (spread) => `±${(spread * 100).toFixed(1)} %`;
-const cell = (result) => (result ? `${fmt(result.mean)} ${pct(result.spread)}` : '—');
 
 /**
  * `value` against `goal` (both ratios, higher is better), where `margin` is
- * how far the ratio can move within the two figures' spreads.
+ * how far the ratio can move within the two figures' spreads. A star marks a
+ * verdict inside the spreads: the repeats moved more than the distance to
+ * the goal, so it does not decide.
  */
 function verdict(value, goal, margin) {
   if (value >= goal + margin) return '**met**';
   if (value < goal - margin) return '**missed**';
-  return value >= goal ? 'met, inside the spreads' : 'missed, inside the spreads';
+  return value >= goal ? 'met*' : 'missed*';
 }
 
 /** The same for a goal that is an upper bound (lower is better). */
 const verdictAtMost = (value, limit, margin) => verdict(-value, -limit, margin);
 
-/** One row per goal that the hop files on this Node can decide. */
-function rowsFor(node, hops) {
-  const rows = [];
-  const get = (hop, variant) => hops[hop]?.[variant];
-  const ratioRow = ({ hop, label, ours, floor, peer, goal, goalText, against, diagnostic = false }) => {
-    const t = get(hop, ours);
-    const f = floor && get(hop, floor);
-    const p = peer && get(hop, peer);
-    if (!t) return;
-    const base = against === 'peer' ? p : f;
-    const ratio = base ? base.mean / t.mean : undefined;
-    const margin = base ? ratio * (t.spread + base.spread) : 0;
-    rows.push([
-      label,
-      node,
-      cell(t),
-      cell(f),
-      cell(p),
-      f ? (f.mean / t.mean).toFixed(3) : '—',
-      p ? (p.mean / t.mean).toFixed(3) : '—',
-      goalText,
-      ratio === undefined ? 'not counted' : diagnostic ? `(diagnostic: ${verdict(ratio, goal, margin).replace(/\*/g, '')} against ${goal})` : verdict(ratio, goal, margin),
-    ]);
-  };
-
-  const prop = get('grpc', 'propagation');
-  const headers = get('grpc', 'constant-headers');
-  if (prop && headers) {
-    const above = prop.mean - headers.mean;
-    const margin = prop.mean * prop.spread + headers.mean * headers.spread;
-    const budget = 3000 * INSTRUCTIONS_PER_NS;
-    rows.push(['gRPC unary, propagation only (per call, client + server)', node, cell(prop), cell(headers), '—', (headers.mean / prop.mean).toFixed(3), '—', `own work ≤ 3 µs (${fmt(budget)}) above the floor: +${fmt(above)} ≈ ${(above / INSTRUCTIONS_PER_NS / 1000).toFixed(1)} µs`, verdictAtMost(above, budget, margin)]);
-  }
-  ratioRow({ hop: 'grpc', label: 'gRPC unary, client + server spans', ours: 'spans', peer: 'peer', goal: 1.25, goalText: '≥ 1.25× instrumentation-grpc', against: 'peer' });
-  ratioRow({ hop: 'graphql', label: 'GraphQL operation span, in process (`yoga.fetch`)', ours: 'trace', floor: 'minimal-span', peer: 'envelop-otel', goal: 0.97, goalText: '≥ 0.97 of the minimal one-span plugin', against: 'floor' });
-  ratioRow({ hop: 'graphql', label: '… against a minimal plugin doing the same job (continues the caller\'s trace, active in parse, validate, context and execute)', ours: 'trace', floor: 'minimal-continuing-phases', goal: 0.97, goalText: 'no goal: shows what the job itself costs', against: 'floor', diagnostic: true });
-  ratioRow({ hop: 'graphql', label: '… ahead of @envelop/opentelemetry, in process', ours: 'trace', floor: 'minimal-span', peer: 'envelop-otel', goal: 1, goalText: 'ahead of the peer', against: 'peer' });
-  ratioRow({ hop: 'graphql', label: 'GraphQL with resolver spans, in process', ours: 'trace-resolvers', peer: 'envelop-otel-resolvers', goal: 1, goalText: 'ahead of the peer', against: 'peer' });
-  ratioRow({ hop: 'graphql-http', label: 'GraphQL operation span, over HTTP', ours: 'trace', floor: 'minimal-span', peer: 'envelop-otel', goal: 0.97, goalText: '≥ 0.97 of the minimal one-span plugin', against: 'floor' });
-  ratioRow({ hop: 'graphql-http', label: '… ahead of @envelop/opentelemetry, over HTTP', ours: 'trace', floor: 'minimal-span', peer: 'envelop-otel', goal: 1, goalText: 'ahead of the peer', against: 'peer' });
-  ratioRow({ hop: 'graphql-http', label: "… ahead of @envelop/opentelemetry + instrumentation-http (which continues the caller's trace), over HTTP", ours: 'trace', floor: 'minimal-span', peer: 'envelop-otel-http', goal: 1, goalText: 'ahead of the peer', against: 'peer' });
-  for (const format of ['otel', 'datadog', 'gcp']) {
-    ratioRow({ hop: 'pino', label: `pino line, \`${format}\``, ours: format, floor: 'floor', peer: 'peer', goal: 0.95, goalText: 'within 5 % of the constant three-field mixin', against: 'floor' });
-    const bare = get('pino', 'bare');
-    const ours = get('pino', format);
-    const peer = get('pino', 'peer');
-    if (bare && ours && peer) {
-      const share = (ours.mean - bare.mean) / (peer.mean - bare.mean);
-      const margin = (ours.mean * ours.spread + peer.mean * peer.spread + bare.mean * bare.spread) / (peer.mean - bare.mean);
-      rows.push([`… added cost ÷ instrumentation-pino's, \`${format}\``, node, cell(ours), cell(get('pino', 'floor')), cell(peer), '—', '—', `≤ 0.60 of the peer's added cost over bare pino: ${share.toFixed(3)}`, verdictAtMost(share, 0.6, margin)]);
-    }
-  }
-  ratioRow({ hop: 'e2e', label: 'end to end, everything on (1 operation, 2 gRPC calls, 4 log lines)', ours: 'on', floor: 'floors', peer: 'peers', goal: 0.97, goalText: '≥ 0.97 of the sum of the hop floors', against: 'floor' });
-  ratioRow({ hop: 'e2e', label: '… with the floors\' span count (gRPC interceptors `recordSpans: false`)', ours: 'on-propagation', floor: 'floors', peer: 'peers', goal: 0.97, goalText: '≥ 0.97 of the sum of the hop floors', against: 'floor' });
-  return rows;
+/** `base ÷ ours` with its verdict against `goal`; undefined when either was not counted. */
+function ratioCell(ours, base, goal, { diagnostic = false } = {}) {
+  if (!ours || !base) return undefined;
+  const ratio = base.mean / ours.mean;
+  const said = verdict(ratio, goal, ratio * (ours.spread + base.spread));
+  return `${ratio.toFixed(3)} ${diagnostic ? `(${said.replace(/\*\*/g, '')})` : said}`;
 }
 
-/** The summary table over every Node whose files carry `tag` (`final` by default). */
-export function summary(profilesDir, tag = process.env.INSTR_TAG ?? 'final') {
-  const nodes = readdirSync(profilesDir)
+/** One row per goal: a label and how a Node's hop files decide it. */
+const GOAL_ROWS = [
+  [`gRPC propagation: own work above the constant-headers floor (≤ ${GOALS.grpcPropagation.ownWorkMicros} µs)`, (get) => {
+    const ours = get('grpc', 'propagation');
+    const floor = get('grpc', 'constant-headers');
+    if (!ours || !floor) return undefined;
+    const above = ours.mean - floor.mean;
+    const budget = GOALS.grpcPropagation.ownWorkMicros * 1000 * INSTRUCTIONS_PER_NS;
+    const margin = ours.mean * ours.spread + floor.mean * floor.spread;
+    return `+${fmt(above)} ≈ ${(above / INSTRUCTIONS_PER_NS / 1000).toFixed(1)} µs ${verdictAtMost(above, budget, margin)}`;
+  }],
+  [`gRPC spans: instrumentation-grpc ÷ tracehop (≥ ${GOALS.grpcSpans.peerRatio})`, (get) => ratioCell(get('grpc', 'spans'), get('grpc', 'peer'), GOALS.grpcSpans.peerRatio)],
+  [`GraphQL in process: minimal one-span plugin ÷ tracehop (≥ ${GOALS.graphql.floorRatio})`, (get) => ratioCell(get('graphql', 'trace'), get('graphql', 'minimal-span'), GOALS.graphql.floorRatio)],
+  ['… a minimal plugin doing the same job ÷ tracehop (diagnostic)', (get) => ratioCell(get('graphql', 'trace'), get('graphql', 'minimal-continuing-phases'), GOALS.graphql.floorRatio, { diagnostic: true })],
+  ['GraphQL in process: @envelop/opentelemetry ÷ tracehop (> 1)', (get) => ratioCell(get('graphql', 'trace'), get('graphql', 'envelop-otel'), GOALS.graphql.peerRatio)],
+  ['… both with resolver spans (> 1)', (get) => ratioCell(get('graphql', 'trace-resolvers'), get('graphql', 'envelop-otel-resolvers'), GOALS.graphql.peerRatio)],
+  [`GraphQL over HTTP: minimal one-span plugin ÷ tracehop (≥ ${GOALS.graphql.floorRatio})`, (get) => ratioCell(get('graphql-http', 'trace'), get('graphql-http', 'minimal-span'), GOALS.graphql.floorRatio)],
+  ['GraphQL over HTTP: @envelop/opentelemetry ÷ tracehop (> 1)', (get) => ratioCell(get('graphql-http', 'trace'), get('graphql-http', 'envelop-otel'), GOALS.graphql.peerRatio)],
+  ["… + instrumentation-http, which continues the caller's trace (> 1)", (get) => ratioCell(get('graphql-http', 'trace'), get('graphql-http', 'envelop-otel-http'), GOALS.graphql.peerRatio)],
+  ...['otel', 'datadog', 'gcp'].map((format) => [`pino \`${format}\`: constant three-field mixin ÷ tracehop (≥ ${GOALS.pino.floorRatio})`, (get) => ratioCell(get('pino', format), get('pino', 'floor'), GOALS.pino.floorRatio)]),
+  ...['otel', 'datadog', 'gcp'].map((format) => [`pino \`${format}\`: added cost ÷ instrumentation-pino's (≤ ${GOALS.pino.peerShare})`, (get) => {
+    const [bare, ours, peer] = [get('pino', 'bare'), get('pino', format), get('pino', 'peer')];
+    if (!bare || !ours || !peer) return undefined;
+    const share = (ours.mean - bare.mean) / (peer.mean - bare.mean);
+    const margin = (ours.mean * ours.spread + peer.mean * peer.spread + bare.mean * bare.spread) / (peer.mean - bare.mean);
+    return `${share.toFixed(3)} ${verdictAtMost(share, GOALS.pino.peerShare, margin)}`;
+  }]),
+  [`end to end: the hop floors ÷ tracehop (≥ ${GOALS.e2e.floorRatio})`, (get) => ratioCell(get('e2e', 'on'), get('e2e', 'floors'), GOALS.e2e.floorRatio)],
+  ["… with the floors' one span per request (gRPC `recordSpans: false`)", (get) => ratioCell(get('e2e', 'on-propagation'), get('e2e', 'floors'), GOALS.e2e.floorRatio)],
+  ['exporting: static header ÷ ID-token headers (≥ 1: nothing per request)', (get) => ratioCell(get('export', 'export-idtoken'), get('export', 'export-static'), GOALS.export.staticRatio)],
+];
+
+/** The counts behind the ratios, each once: [label, hop, variant]. */
+const COUNT_ROWS = [
+  ['gRPC (per call): bare grpc-js', 'grpc', 'bare'],
+  ['… constant-headers floor', 'grpc', 'constant-headers'],
+  ['… tracehop propagation, no SDK', 'grpc', 'propagation'],
+  ['… tracehop client + server spans', 'grpc', 'spans'],
+  ['… instrumentation-grpc', 'grpc', 'peer'],
+  ['GraphQL in process (per request): bare Yoga', 'graphql', 'bare'],
+  ['… minimal one-span plugin', 'graphql', 'minimal-span'],
+  ['… minimal plugin doing the same job', 'graphql', 'minimal-continuing-phases'],
+  ['… tracehop', 'graphql', 'trace'],
+  ['… @envelop/opentelemetry', 'graphql', 'envelop-otel'],
+  ['… tracehop, resolver spans', 'graphql', 'trace-resolvers'],
+  ['… @envelop/opentelemetry, resolvers', 'graphql', 'envelop-otel-resolvers'],
+  ['GraphQL over HTTP (per request): bare', 'graphql-http', 'bare'],
+  ['… minimal one-span plugin', 'graphql-http', 'minimal-span'],
+  ['… tracehop', 'graphql-http', 'trace'],
+  ['… @envelop/opentelemetry', 'graphql-http', 'envelop-otel'],
+  ['… + instrumentation-http', 'graphql-http', 'envelop-otel-http'],
+  ['pino (per line): bare', 'pino', 'bare'],
+  ['… constant three-field mixin', 'pino', 'floor'],
+  ['… tracehop `otel`', 'pino', 'otel'],
+  ['… tracehop `datadog`', 'pino', 'datadog'],
+  ['… tracehop `gcp`', 'pino', 'gcp'],
+  ['… tracehop `otel` + tenant', 'pino', 'otel-tenant'],
+  ['… instrumentation-pino', 'pino', 'peer'],
+  ['end to end (per request): no OpenTelemetry', 'e2e', 'off'],
+  ['… every hop at its floor', 'e2e', 'floors'],
+  ['… tracehop', 'e2e', 'on'],
+  ['… tracehop, 1 span per request', 'e2e', 'on-propagation'],
+  ['… the three peers', 'e2e', 'peers'],
+  ['export (per request): static header', 'export', 'export-static'],
+  ['… ID-token headers', 'export', 'export-idtoken'],
+];
+
+/** Every Node whose files carry `tag`, oldest first: [[`Node 20.20.2`, get(hop, variant)], …]. */
+function nodesTagged(profilesDir, tag) {
+  if (!existsSync(profilesDir)) return [];
+  return readdirSync(profilesDir)
     .filter((name) => name.endsWith(`-${tag}`))
-    .sort((a, b) => Number(/^v(\d+)/.exec(a)[1]) - Number(/^v(\d+)/.exec(b)[1]));
-  const rows = [];
-  for (const dir of nodes) {
-    const hops = {};
-    for (const file of readdirSync(`${profilesDir}${dir}`).filter((name) => name.endsWith('.json') && !/-\d+-\d+\.json$/.test(name))) {
-      hops[file.replace(/\.json$/, '')] = JSON.parse(readFileSync(`${profilesDir}${dir}/${file}`, 'utf8'));
-    }
-    rows.push(...rowsFor(dir.replace(`-${tag}`, '').replace(/^v/, 'Node '), hops));
-  }
-  // Group by hop: the same goal on every Node, one after the other.
-  const order = [...new Set(rows.map((row) => row[0]))];
-  rows.sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
-  if (!existsSync(profilesDir) || rows.length === 0) return `No files tagged "${tag}" in ${profilesDir}: run bench/instructions.mjs with INSTR_TAG=${tag} first.`;
-  return markdownTable(['hop (instructions per operation)', 'Node', 'tracehop', 'floor', 'peer', 'floor ÷ tracehop', 'peer ÷ tracehop', 'DESIGN goal', 'verdict'], rows);
+    .sort((a, b) => Number(/^v(\d+)/.exec(a)?.[1]) - Number(/^v(\d+)/.exec(b)?.[1]))
+    .map((dir) => {
+      const hops = {};
+      for (const file of readdirSync(`${profilesDir}${dir}`).filter((name) => name.endsWith('.json') && !/-\d+-\d+\.json$/.test(name))) {
+        hops[file.replace(/\.json$/, '')] = JSON.parse(readFileSync(`${profilesDir}${dir}/${file}`, 'utf8'));
+      }
+      return [dir.replace(`-${tag}`, '').replace(/^v/, 'Node '), (hop, variant) => hops[hop]?.[variant]];
+    });
+}
+
+/** Rows with at least one counted cell; '—' where a Node lacks the figure. */
+function table(header, rowSpecs, nodes, cellOf) {
+  const rows = rowSpecs
+    .map((spec) => [spec[0], ...nodes.map(([, get]) => cellOf(spec, get) ?? '—')])
+    .filter((row) => row.slice(1).some((cell) => cell !== '—'));
+  return markdownTable([header, ...nodes.map(([node]) => node)], rows);
+}
+
+/** Both tables over every Node whose files carry `tag`. */
+export function summary(profilesDir, tag = 'final') {
+  const nodes = nodesTagged(profilesDir, tag);
+  if (nodes.length === 0) return `No files tagged "${tag}" in ${profilesDir}: run bench/instructions/run.mjs with BENCH_TAG=${tag} first.`;
+  const pct = (result) => `${fmt(result.mean)} ±${(result.spread * 100).toFixed(1)} %`;
+  return [
+    table('goal (ratio above 1: tracehop is cheaper)', GOAL_ROWS, nodes, ([, decide], get) => decide(get)),
+    '',
+    '\\* inside the spreads: the ratio is within what the repeats moved, so it does not decide.',
+    '',
+    table('instructions per operation (± spread)', COUNT_ROWS, nodes, ([, hop, variant], get) => (get(hop, variant) ? pct(get(hop, variant)) : undefined)),
+  ].join('\n');
 }

@@ -1,6 +1,5 @@
 // Diagnostic, not a product: the floor under any GraphQL plugin that records
-// an operation span. Shared by the HTTP benchmark and the in-process tool so
-// both measure the same floor.
+// an operation span. Shared by both harnesses, so both measure the same floor.
 import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 

@@ -9,8 +9,7 @@ const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-asyn
 const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
 
-// The trace every benchmark's caller sends (bench/lib/http-load-client.mjs).
-const { CALLER_TRACE_ID } = require('./http-load-client.mjs');
+const { CALLER_TRACE_ID } = require('./caller.cjs');
 
 function countingExporter() {
   let exported = 0;

@@ -1,6 +1,6 @@
 // The SDK of the export variants: NodeTracerProvider with a BatchSpanProcessor
 // and the real OTLP/HTTP exporter, sending to the runner's loopback collector
-// (INSTR_OTLP_URL). `otlp-idtoken` takes its headers from @tracehop/gcp's
+// (BENCH_OTLP_URL). `otlp-idtoken` takes its headers from @tracehop/gcp's
 // googleIdTokenHeaders, which asks the runner's loopback metadata server
 // (GCE_METADATA_HOST, set by the runner) for an ID token; `otlp-static`
 // sends a fixed header. Everything else is the same.
@@ -11,8 +11,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { googleIdTokenHeaders } from '@tracehop/gcp';
 
 export async function exportingSdk(kind) {
-  const url = process.env.INSTR_OTLP_URL;
-  if (!url) throw new Error('INSTR_OTLP_URL is not set (run through bench/instructions.mjs)');
+  const url = process.env.BENCH_OTLP_URL;
+  if (!url) throw new Error('BENCH_OTLP_URL is not set (run through bench/instructions/run.mjs)');
   const headers = kind === 'otlp-idtoken' ? googleIdTokenHeaders({ audience: 'https://collector.example.run.app' }) : { Authorization: 'Bearer static-token' };
   if (kind === 'otlp-idtoken') {
     // Before the first request: under valgrind the first fetch can outlast the

@@ -1,23 +1,27 @@
 // End to end: HTTP → Yoga BFF → gRPC Node backend, three processes (load,
 // BFF, backend) on two cores, everything off against everything on.
-import { benchConfig } from './lib/config.mjs';
-import { PATIENT_QUERY, PATIENT_VARIABLES } from './lib/e2e-schema.mjs';
-import { isMain, runStandalone } from './lib/main.mjs';
-import { CALLER_TRACE_ID, HTTP_CONCURRENCY, postLoad } from './lib/http-load-client.mjs';
-import { combineSamples, interleave } from './lib/measure.mjs';
-import { startWorker } from './lib/processes.mjs';
-import { formatPercent, goal, throughputTable } from './lib/report.mjs';
+import callerLib from '../lib/caller.cjs';
+import { PATIENT_QUERY, PATIENT_VARIABLES } from '../lib/e2e-schema.mjs';
+import { keepVariants } from '../lib/env.mjs';
+import { benchConfig } from './harness/config.mjs';
+import { HTTP_CONCURRENCY, postLoad } from './harness/http-load-client.mjs';
+import { isMain, runStandalone } from './harness/main.mjs';
+import { combineSamples, interleave } from './harness/measure.mjs';
+import { startWorker } from './harness/processes.mjs';
+import { formatPercent, info, throughputTable } from './harness/report.mjs';
 
-const VARIANTS = ['off', 'sdk-only', 'on'];
+const { CALLER_TRACE_ID } = callerLib;
+/** Every variant of the scenario; BENCH_VARIANTS narrows them. */
+export const VARIANTS = ['off', 'sdk-only', 'on'];
 const LABELS = {
   off: 'everything off',
   'sdk-only': 'diagnostic: SDK registered in both, nothing else',
   on: 'everything on (useTraceContext, grpc client+server spans, traceMixin in both)',
 };
 
-async function startStacks(config) {
+async function startStacks(variants, config) {
   const stacks = new Map();
-  for (const variant of VARIANTS) {
+  for (const variant of variants) {
     const prof = { cpuProf: config.cpuProf };
     const backend = await startWorker('e2e-backend.mjs', [variant, CALLER_TRACE_ID], { ...prof, label: `e2e-backend-${variant}` });
     const bff = await startWorker('e2e-bff.mjs', [variant, backend.info.address], { ...prof, label: `e2e-bff-${variant}` });
@@ -27,8 +31,9 @@ async function startStacks(config) {
 }
 
 export async function run(config = benchConfig()) {
+  const variants = keepVariants(VARIANTS, 'off');
   const load = await startWorker('http-load.mjs', [], { label: 'e2e-load' });
-  const stacks = await startStacks(config);
+  const stacks = await startStacks(variants, config);
   const body = JSON.stringify({ query: PATIENT_QUERY, variables: PATIENT_VARIABLES, operationName: 'PatientChart' });
   async function runStack(variant, seconds) {
     const { port } = stacks.get(variant).bff.info;
@@ -37,7 +42,7 @@ export async function run(config = benchConfig()) {
 
   const results = await interleave({
     title: 'end to end',
-    variants: VARIANTS,
+    variants,
     rounds: config.rounds,
     runOnce: (variant) => runStack(variant, config.seconds),
     prime: config.primeSeconds > 0 ? (variant) => runStack(variant, config.primeSeconds) : undefined,
@@ -66,11 +71,12 @@ export async function run(config = benchConfig()) {
         'The diagnostic row is not a product: the same SDK registered in BFF and backend (AsyncLocalStorage context manager, BatchSpanProcessor), no plugin, interceptor or mixin.',
         'Per request, "on" records 5 spans (operation, 2 gRPC CLIENT, 2 gRPC SERVER) and writes 4 log lines with trace fields. useTraceContext runs with its defaults (operation span, no resolver spans). Heap is BFF + backend.',
       ],
+      // The goal (≥ 0.97 of the sum of the hop floors) needs a floors variant, which only the instruction counter has.
       goals: [
-        goal('End to end, everything on, ratio to everything off', rate.on / rate.off, '>=', 0.9, `CPU ratio ${(cpu.off / cpu.on).toFixed(3)}; SDK registered alone: ${(rate['sdk-only'] / rate.off).toFixed(3)} (CPU ${(cpu.off / cpu['sdk-only']).toFixed(3)}); tracehop on top of it: ${(rate.on / rate['sdk-only']).toFixed(3)} (CPU ${(cpu['sdk-only'] / cpu.on).toFixed(3)})`),
+        info("End to end, everything off's CPU per request ÷ everything on's (no goal here: the instruction counter's e2e hop decides)", cpu.off / cpu.on, `throughput ratio ${(rate.on / rate.off).toFixed(3)}; SDK registered alone: CPU ${(cpu.off / cpu['sdk-only']).toFixed(3)}; tracehop on top of it: CPU ${(cpu['sdk-only'] / cpu.on).toFixed(3)}`),
       ],
     },
   ];
 }
 
-if (isMain(import.meta.url)) await runStandalone(run);
+if (isMain(import.meta.url)) await runStandalone(run, VARIANTS);

@@ -8,8 +8,8 @@ import { loadEcho } from '@tracehop/fixture-proto';
 import { createServerInterceptor } from '@tracehop/grpc';
 import { traceMixin } from '@tracehop/pino';
 import { pino } from 'pino';
-import sdkLib from './lib/sdk.cjs';
-import workerLib from './lib/worker.cjs';
+import sdkLib from '../../lib/sdk.cjs';
+import workerLib from '../harness/worker.cjs';
 
 const { serve, resourceSnapshot } = workerLib;
 const on = process.argv[2] === 'on';

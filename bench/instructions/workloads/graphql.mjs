@@ -6,12 +6,13 @@
 import { useOpenTelemetry } from '@envelop/opentelemetry';
 import { useTraceContext } from '@tracehop/envelop';
 import { createYoga } from 'graphql-yoga';
-import { CALLER_TRACEPARENT } from '../lib/http-load-client.mjs';
-import { minimalContinuingSpanPlugin, minimalSpanPlugin } from '../lib/minimal-span-plugin.mjs';
-import { patientsSchema, WARD_QUERY, WARD_VARIABLES } from '../lib/patients-schema.mjs';
-import sdkLib from '../lib/sdk.cjs';
+import callerLib from '../../lib/caller.cjs';
+import { minimalContinuingSpanPlugin, minimalSpanPlugin } from '../../lib/minimal-span-plugin.mjs';
+import { patientsSchema, WARD_QUERY, WARD_VARIABLES } from '../../lib/patients-schema.mjs';
+import sdkLib from '../../lib/sdk.cjs';
 import { exportingSdk } from './export-sdk.mjs';
 
+const { CALLER_TRACEPARENT } = callerLib;
 const [variant, requestsArg] = process.argv.slice(2);
 const REQUESTS = Number(requestsArg);
 const CONCURRENCY = 16;
@@ -28,7 +29,7 @@ const VARIANTS = {
   trace: { plugins: (provider) => [useTraceContext({ tracerProvider: provider })] },
   'trace-resolvers': { plugins: (provider) => [useTraceContext({ tracerProvider: provider, resolverSpans: true })] },
   'trace-no-span': { plugins: (provider) => [useTraceContext({ tracerProvider: provider, recordSpans: false })] },
-  // DESIGN: "exporting with an ID token: nothing on the request path". The same
+  // The goal "exporting with an ID token: nothing on the request path". The same
   // plugin, exporting over OTLP/HTTP to a loopback collector, with static
   // headers or with @tracehop/gcp's googleIdTokenHeaders (loopback metadata server).
   'export-static': { sdk: 'otlp-static', plugins: (provider) => [useTraceContext({ tracerProvider: provider })] },

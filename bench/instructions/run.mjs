@@ -1,48 +1,45 @@
-// Instructions per operation, counted by valgrind (cachegrind, no cache
-// simulation) around `node --single-threaded`: deterministic where CPU time on
-// this shared machine is not (issue 16). Each variant runs in its own process
-// at two operation counts; (instructions_hi − instructions_lo) / (ops_hi − ops_lo)
-// is its cost per operation with start-up and warm-up cancelled. Every count
-// is repeated (INSTR_REPEATS, default 2) and the spread of the per-operation
-// figures ((max − min) / mean) is printed next to it.
-//
-//   node bench/instructions.mjs                     every hop on the Node running it
-//   INSTR_ONLY=graphql,grpc node bench/instructions.mjs
-//   INSTR_VARIANTS=trace,minimal-span …             narrow the variants (A/B-ing)
-//   "$(bash scripts/node-runtime.sh 24.9.0)/node" bench/instructions.mjs    on Node 24
-//   node bench/instructions.mjs --diff graphql trace minimal-span           where the difference goes, per function
-//   node bench/instructions.mjs --report                                     the tables again from the files a run left
-//   INSTR_TAG=final node bench/instructions.mjs --summary                     one table over every Node's files with that tag
-//   INSTR_TAG=after …                                                        keep a second set of files (an A/B of a change)
-//   INSTR_OPS=grpc=10000:20000,graphql=2000:4000 …                           later windows (Node 24 tiers up later)
+// `pnpm bench:instructions`: instructions per operation, counted by valgrind
+// (cachegrind, no cache simulation) around `node --single-threaded`:
+// deterministic where CPU time on a shared machine is not. Each variant runs
+// in its own process at two operation counts; (count_hi − count_lo) /
+// (ops_hi − ops_lo) is its cost per operation with start-up and warm-up
+// cancelled. Every count is repeated (BENCH_REPEATS, default 2) and the
+// spread of the per-operation figures ((max − min) / mean) is printed next
+// to it. Commands and knobs: README.md beside this file.
 //
 // Markdown on stdout, progress on stderr; the cachegrind files stay in
-// bench/profiles/instructions/<node version>/ for `--diff` and cg_annotate.
-import { spawn } from 'node:child_process';
+// bench/instructions/profiles/<node version>[-<BENCH_TAG>]/ for `--diff`,
+// `--report`, `--summary` and cg_annotate.
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { assertBuilt } from './lib/dist.mjs';
-import { markdownTable } from './lib/report.mjs';
-import { HOPS as DEFAULT_HOPS } from './instructions/hops.mjs';
-import { categorize, functionDiff } from './instructions/cachegrind.mjs';
-import { startExportPeers } from './instructions/export-peers.mjs';
-import { summary } from './instructions/summary.mjs';
+import { assertBuilt } from '../lib/dist.mjs';
+import { benchEnv, benchNumber, checkBenchEnv, checkVariantNames, keepVariants, selectedNames } from '../lib/env.mjs';
+import { markdownTable } from '../lib/markdown.mjs';
+import { categorize, functionDiff } from './cachegrind.mjs';
+import { startExportPeers } from './export-peers.mjs';
+import { HOPS as DEFAULT_HOPS } from './hops.mjs';
+import { summary } from './summary.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+checkBenchEnv();
 const NODE = process.execPath;
-const OUT = here(`./profiles/instructions/${process.version}${process.env.INSTR_TAG ? `-${process.env.INSTR_TAG}` : ''}/`);
-const REPEATS = Number(process.env.INSTR_REPEATS ?? 2);
-const JOBS = Number(process.env.INSTR_JOBS ?? os.cpus().length);
-const HOPS = withWindows(DEFAULT_HOPS, process.env.INSTR_OPS);
+const PROFILES = here('./profiles/');
+const TAG = benchEnv('TAG');
+const OUT = `${PROFILES}${process.version}${TAG ? `-${TAG}` : ''}/`;
+const REPEATS = Math.round(benchNumber('REPEATS', 2));
+const REPEAT_FROM = Math.round(benchNumber('REPEAT_FROM', 0, { zero: true }));
+const JOBS = Math.round(benchNumber('JOBS', os.cpus().length));
+const HOPS = withWindows(DEFAULT_HOPS, benchEnv('OPS'));
 
-/** The hops with the operation counts INSTR_OPS names (`hop=lo:hi,…`) instead of their defaults. */
+/** The hops with the operation counts BENCH_OPS names (`hop=lo:hi,…`) instead of their defaults. */
 function withWindows(hops, spec) {
   if (!spec) return hops;
   const out = { ...hops };
   for (const entry of spec.split(',')) {
     const match = /^(\w+)=(\d+):(\d+)$/.exec(entry.trim());
-    if (!match || !out[match[1]] || !(Number(match[3]) > Number(match[2]))) throw new Error(`INSTR_OPS: expected hop=lo:hi with lo < hi and a known hop, got "${entry}"`);
+    if (!match || !out[match[1]] || !(Number(match[3]) > Number(match[2]))) throw new Error(`BENCH_OPS: expected hop=lo:hi with lo < hi and a known hop, got "${entry}"`);
     out[match[1]] = { ...out[match[1]], ops: [Number(match[2]), Number(match[3])] };
   }
   return out;
@@ -100,16 +97,13 @@ async function pool(tasks) {
   return results;
 }
 
-async function measureHop(hop, env, count = countOnce) {
-  const only = process.env.INSTR_VARIANTS?.split(',');
+async function measureHop(hop, variantNames, env, count = countOnce) {
   const [lo, hi] = hop.ops;
   const complete = (name) => Array.from({ length: REPEATS }, (_, repeat) => [lo, hi].every((ops) => existsSync(`${OUT}${hop.name}-${name}-${ops}-${repeat}.cg`))).every(Boolean);
-  const variants = Object.keys(hop.variants)
-    .filter((name) => !only || only.includes(name) || name === hop.bare)
-    .filter((name) => count === countOnce || complete(name));
+  const variants = variantNames.filter((name) => count === countOnce || complete(name));
   const tasks = [];
-  // INSTR_REPEAT_FROM: add repeats to an earlier run's files (then --report with the larger INSTR_REPEATS).
-  for (let repeat = Number(process.env.INSTR_REPEAT_FROM ?? 0); repeat < REPEATS; repeat++) {
+  // BENCH_REPEAT_FROM: add repeats to an earlier run's files (then --report with the larger BENCH_REPEATS).
+  for (let repeat = REPEAT_FROM; repeat < REPEATS; repeat++) {
     for (const variant of variants) {
       for (const ops of [lo, hi]) tasks.push({ variant, ops, repeat });
     }
@@ -123,7 +117,7 @@ async function measureHop(hop, env, count = countOnce) {
     }),
   );
   process.stderr.write('\n');
-  if (Number(process.env.INSTR_REPEAT_FROM ?? 0) > 0 && count === countOnce) return undefined; // tables: --report
+  if (REPEAT_FROM > 0 && count === countOnce) return undefined; // tables: --report
   const byVariant = new Map();
   for (const variant of variants) {
     const perOp = [];
@@ -178,41 +172,61 @@ function report(hop, byVariant) {
   return [
     `#### ${hop.title}`,
     '',
-    `Instructions per ${hop.unit}: (count at ${hi} − count at ${lo}) / ${hi - lo} ${hop.unit}s, without two things that land in a window by chance and are shown apart: V8 compiling JavaScript (*JIT*: Turbofan, Maglev, Sparkplug, parser; a one-off per process) and full garbage collections with the GC root scans that vary run to run (*full GC*: mark-compact, sweeping, evacuation; one every few thousand requests); *all* is everything, with its own spread. Mean of ${REPEATS} process pairs; *spread* = (max − min) / mean of those. Ratios are the other row's instructions ÷ this row's (above 1: this row is cheaper).`,
+    `Instructions per ${hop.unit}, window ${lo} → ${hi} ${hop.unit}s, mean of ${REPEATS} process pairs; the columns are explained in bench/instructions/README.md.`,
     '',
     markdownTable([`variant`, `instr/${hop.unit}`, 'spread', 'JIT', 'full GC', 'all (spread)', `vs ${hop.variants[hop.bare].label}`, 'ratio to bare', 'ratio to floor', 'ratio to peer', 'check (last run)'], rows),
     '',
   ].join('\n');
 }
 
+/** The hop named on the command line, or an error listing the known ones. */
+function hopNamed(name) {
+  if (HOPS[name]) return HOPS[name];
+  throw new Error(`unknown hop ${JSON.stringify(name)}; known: ${Object.keys(HOPS).join(', ')}`);
+}
+
+/** valgrind's version line, or a clear refusal when it is not installed. */
+function valgrindVersion() {
+  try {
+    return execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('bench: valgrind is not installed (Debian: apt-get install valgrind)');
+  }
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   if (argv[0] === '--diff') {
     const [, hopName, a, b] = argv;
-    const hop = HOPS[hopName];
-    console.log(functionDiff({ dir: OUT, hop: hop.name, ops: hop.ops, a, b, top: Number(process.env.INSTR_TOP ?? 40) }));
+    const hop = hopNamed(hopName);
+    if (!a || !b) throw new Error('usage: run.mjs --diff <hop> <variant a> <variant b>');
+    console.log(functionDiff({ dir: OUT, hop: hop.name, ops: hop.ops, a, b, top: Math.round(benchNumber('DIFF_TOP', 40)) }));
     return;
   }
   if (argv[0] === '--summary') {
-    console.log(summary(here('./profiles/instructions/')));
+    console.log(summary(PROFILES, TAG ?? 'final'));
     return;
   }
+  if (argv[0] !== undefined && argv[0] !== '--report') throw new Error(`unknown argument ${argv[0]}; see bench/instructions/README.md`);
+  const hops = selectedNames(Object.keys(HOPS)).map(hopNamed);
+  checkVariantNames(hops.flatMap((hop) => Object.keys(hop.variants)));
+  const variants = hops.map((hop) => keepVariants(Object.keys(hop.variants), hop.bare));
   if (argv[0] === '--report') {
-    for (const hop of Object.values(HOPS).filter((h) => existsSync(`${OUT}${h.name}.json`) || existsSync(`${OUT}${h.name}-${h.bare}-${h.ops[1]}-0.cg`))) {
-      console.log(report(hop, await measureHop(hop, {}, countFromFiles)));
+    for (const [index, hop] of hops.entries()) {
+      if (!existsSync(`${OUT}${hop.name}.json`) && !existsSync(`${OUT}${hop.name}-${hop.bare}-${hop.ops[1]}-0.cg`)) continue;
+      console.log(report(hop, await measureHop(hop, variants[index], {}, countFromFiles)));
     }
     return;
   }
   assertBuilt();
+  const valgrind = valgrindVersion();
   mkdirSync(OUT, { recursive: true });
-  const only = process.env.INSTR_ONLY?.split(',');
-  const hops = Object.values(HOPS).filter((hop) => !only || only.includes(hop.name));
-  console.log(`## Instructions per operation (valgrind ${process.env.INSTR_VALGRIND_VERSION ?? ''}cachegrind, node ${process.version} --single-threaded)\n`);
+  console.log(`## Instructions per operation (${valgrind} cachegrind, node ${process.version} --single-threaded)\n`);
   console.log(`- date: ${new Date().toISOString()}; ${os.cpus()[0]?.model ?? ''}; ${REPEATS} repeats per count\n`);
   const peers = hops.some((hop) => hop.needsExportPeers) ? await startExportPeers() : undefined;
   try {
-    for (const hop of hops) {
-      const byVariant = await measureHop(hop, hop.needsExportPeers ? peers.env : {});
+    for (const [index, hop] of hops.entries()) {
+      const byVariant = await measureHop(hop, variants[index], hop.needsExportPeers ? peers.env : {});
       if (!byVariant) continue;
       writeFileSync(`${OUT}${hop.name}.json`, JSON.stringify(Object.fromEntries(byVariant), null, 1));
       console.log(report(hop, byVariant));

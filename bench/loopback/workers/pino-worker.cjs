@@ -8,10 +8,11 @@
 //   floor                a mixin returning three constant trace fields: what any
 //                        mixin-based correlation pays to pino before reading a span
 //   peer                 @opentelemetry/instrumentation-pino, log correlation only (disableLogSending)
+//   otel-tenant          traceMixin({ baggageKeys: ['tenant.id'] }), the tenant in the span's baggage
 //   peer-defaults        @opentelemetry/instrumentation-pino with its defaults (also sends logs to the no-op Logs API)
 'use strict';
-const { startSdk } = require('./lib/sdk.cjs');
-const { serve, heapUsedAfterGc } = require('./lib/worker.cjs');
+const { startSdk } = require('../../lib/sdk.cjs');
+const { serve, heapUsedAfterGc } = require('../harness/worker.cjs');
 
 const variant = process.argv[2];
 const FORMATS = ['otel', 'gcp', 'datadog'];
@@ -26,13 +27,16 @@ const pino = require('pino');
 const api = require('@opentelemetry/api');
 const { traceMixin } = require('@tracehop/pino');
 
-// A fresh object per line, as pino's default merge writes call-site fields into it.
+// A fresh object per line, as pino's default merge writes call-site fields into
+// it. Literals, not the caller's constants: V8 clones a literal's boilerplate,
+// the cheapest object a mixin can return.
 function constantTraceFields() {
   return { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', trace_flags: '01' };
 }
 
 function loggerOptions() {
   if (FORMATS.includes(variant)) return { mixin: traceMixin({ format: variant }) };
+  if (variant === 'otel-tenant') return { mixin: traceMixin({ baggageKeys: ['tenant.id'] }) };
   if (variant === 'floor') return { mixin: constantTraceFields };
   if (['bare', 'inline', 'peer', 'peer-defaults'].includes(variant)) return {};
   throw new Error(`unknown variant ${variant}`);
@@ -40,7 +44,9 @@ function loggerOptions() {
 
 const logger = pino(loggerOptions(), pino.destination({ dest: '/dev/null', sync: true }));
 const span = sdk.provider.getTracer('bench').startSpan('request');
-const spanContext = api.trace.setSpan(api.context.active(), span);
+const spanOnly = api.trace.setSpan(api.context.active(), span);
+// Only `otel-tenant` has the tenant in baggage; the other variants' context holds the span alone.
+const spanContext = variant === 'otel-tenant' ? api.propagation.setBaggage(spanOnly, api.propagation.createBaggage({ 'tenant.id': { value: 't_hospital_7' } })) : spanOnly;
 const BATCH = 1000;
 
 const TRACE_FIELDS = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', trace_flags: '01' };
@@ -69,7 +75,7 @@ function traceFieldsOfOneLine() {
   const probe = pino(loggerOptions(), { write: (line) => lines.push(JSON.parse(line)) });
   api.context.with(spanContext, () => probe.info(variant === 'inline' ? { ...TRACE_FIELDS } : {}, 'probe'));
   const line = lines[0];
-  const keys = ['trace_id', 'span_id', 'trace_flags', 'logging.googleapis.com/trace', 'logging.googleapis.com/spanId', 'logging.googleapis.com/trace_sampled', 'dd'];
+  const keys = ['trace_id', 'span_id', 'trace_flags', 'logging.googleapis.com/trace', 'logging.googleapis.com/spanId', 'logging.googleapis.com/trace_sampled', 'dd', 'tenant.id'];
   return keys.filter((key) => key in line).join(', ') || 'none';
 }
 

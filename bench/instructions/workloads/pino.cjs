@@ -1,14 +1,14 @@
 // One pino variant under instruction counting: `node pino.cjs <variant> <lines>`.
-// The variants of bench/pino-worker.cjs (same logger, same line, /dev/null,
-// sync destination, inside an active SDK span), one process each:
-// instrumentation-pino patches pino at require time.
+// The variants of bench/loopback/workers/pino-worker.cjs (same logger, same
+// line, /dev/null, sync destination, inside an active SDK span), one process
+// each: instrumentation-pino patches pino at require time.
 'use strict';
-const { startSdk } = require('../lib/sdk.cjs');
+const { startSdk } = require('../../lib/sdk.cjs');
 
 const [variant, linesArg] = process.argv.slice(2);
 const LINES = Number(linesArg);
 const FORMATS = ['otel', 'gcp', 'datadog'];
-const VARIANTS = ['bare', 'inline', 'floor', 'floor-gcp', 'floor-datadog', ...FORMATS, 'peer', 'peer-defaults'];
+const VARIANTS = ['bare', 'inline', 'floor', 'floor-gcp', 'floor-datadog', ...FORMATS, 'otel-tenant', 'peer', 'peer-defaults'];
 if (!VARIANTS.includes(variant) || !(LINES > 0)) throw new Error(`usage: pino.cjs <${VARIANTS.join('|')}> <lines>`);
 
 const sdk = startSdk();
@@ -36,6 +36,7 @@ const constantDatadogFields = () => ({ dd: { trace_id: '11803532876627986230', s
 
 function loggerOptions() {
   if (FORMATS.includes(variant)) return { mixin: traceMixin({ format: variant }) };
+  if (variant === 'otel-tenant') return { mixin: traceMixin({ baggageKeys: ['tenant.id'] }) };
   if (variant === 'floor') return { mixin: constantTraceFields };
   if (variant === 'floor-gcp') return { mixin: constantGcpFields };
   if (variant === 'floor-datadog') return { mixin: constantDatadogFields };
@@ -44,7 +45,9 @@ function loggerOptions() {
 
 const logger = pino(loggerOptions(), pino.destination({ dest: '/dev/null', sync: true }));
 const span = sdk.provider.getTracer('bench').startSpan('request');
-const active = api.trace.setSpan(api.context.active(), span);
+const spanOnly = api.trace.setSpan(api.context.active(), span);
+// Only `otel-tenant` has the tenant in baggage; the other variants' context holds the span alone.
+const active = variant === 'otel-tenant' ? api.propagation.setBaggage(spanOnly, api.propagation.createBaggage({ 'tenant.id': { value: 't_hospital_7' } })) : spanOnly;
 const logLine =
   variant === 'inline'
     ? (i) => logger.info({ patient: 'p-0042', attempt: i, ...TRACE_FIELDS }, 'observation stored')
@@ -55,7 +58,7 @@ function traceFieldsOfOneLine() {
   const lines = [];
   const probe = pino(loggerOptions(), { write: (line) => lines.push(JSON.parse(line)) });
   api.context.with(active, () => probe.info(variant === 'inline' ? { ...TRACE_FIELDS } : {}, 'probe'));
-  const keys = ['trace_id', 'span_id', 'trace_flags', 'logging.googleapis.com/trace', 'logging.googleapis.com/spanId', 'logging.googleapis.com/trace_sampled', 'dd'];
+  const keys = ['trace_id', 'span_id', 'trace_flags', 'logging.googleapis.com/trace', 'logging.googleapis.com/spanId', 'logging.googleapis.com/trace_sampled', 'dd', 'tenant.id'];
   return keys.filter((key) => key in lines[0]).join(', ') || 'none';
 }
 

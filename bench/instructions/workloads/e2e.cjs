@@ -13,7 +13,9 @@
 //            records what the floors record (1 span per request)
 //   peers    @envelop/opentelemetry, instrumentation-grpc, instrumentation-pino
 'use strict';
-const { startSdk } = require('../lib/sdk.cjs');
+const { CALLER_SPAN_ID, CALLER_TRACE_ID, CALLER_TRACEPARENT } = require('../../lib/caller.cjs');
+const { constantHeadersInterceptor, fixedContextInterceptor } = require('../../lib/grpc-floors.cjs');
+const { startSdk } = require('../../lib/sdk.cjs');
 
 const [variant, requestsArg] = process.argv.slice(2);
 const REQUESTS = Number(requestsArg);
@@ -33,10 +35,9 @@ const api = require('@opentelemetry/api');
 const pino = require('pino');
 const { createYoga } = require('graphql-yoga');
 const { loadEcho } = require('@tracehop/fixture-proto');
-const { createWire } = require('./grpc-wire.cjs');
-const { e2eSchema } = require('../lib/e2e-schema.mjs');
-const { minimalSpanPlugin } = require('../lib/minimal-span-plugin.mjs');
-const { CALLER_TRACEPARENT, CALLER_TRACE_ID } = require('../lib/http-load-client.mjs');
+const { createWire, WIRE_TARGET } = require('./grpc-wire.cjs');
+const { e2eSchema, PATIENT_QUERY, PATIENT_VARIABLES } = require('../../lib/e2e-schema.mjs');
+const { minimalSpanPlugin } = require('../../lib/minimal-span-plugin.mjs');
 
 const provider = sdk?.provider;
 const CONCURRENCY = 16;
@@ -58,27 +59,14 @@ function interceptors() {
     const { createClientInterceptor, createServerInterceptor } = require('@tracehop/grpc');
     const recordSpans = variant === 'on';
     return {
-      clientInterceptors: [createClientInterceptor({ tracerProvider: provider, target: '127.0.0.1:50051', recordSpans })],
+      clientInterceptors: [createClientInterceptor({ tracerProvider: provider, target: WIRE_TARGET, recordSpans })],
       serverInterceptors: [createServerInterceptor({ tracerProvider: provider, recordSpans })],
     };
   }
   if (variant !== 'floors') return {};
   // The gRPC floor: the two headers as constants, one fixed context around the handler.
-  const fixed = api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId: CALLER_TRACE_ID, spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true });
-  return {
-    clientInterceptors: [
-      (options, nextCall) =>
-        new grpc.InterceptingCall(nextCall(options), {
-          start(metadata, listener, next) {
-            const outgoing = metadata.clone();
-            outgoing.set('traceparent', CALLER_TRACEPARENT);
-            outgoing.set('baggage', 'tenant.id=t_hospital_7');
-            next(outgoing, listener);
-          },
-        }),
-    ],
-    serverInterceptors: [(_method, call) => new grpc.ServerInterceptingCall(call, { start: (next) => next({ onReceiveHalfClose: (nextHalfClose) => api.context.with(fixed, nextHalfClose) }) })],
-  };
+  const fixed = api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId: CALLER_TRACE_ID, spanId: CALLER_SPAN_ID, traceFlags: 1, isRemote: true });
+  return { clientInterceptors: [constantHeadersInterceptor(grpc)], serverInterceptors: [fixedContextInterceptor(grpc, api, fixed)] };
 }
 
 const destination = pino.destination({ dest: '/dev/null', sync: true });
@@ -105,7 +93,6 @@ const client = createWire({
 });
 const say = (value) => new Promise((resolve, reject) => client.say({ value }, (error, reply) => (error ? reject(error) : resolve(reply.value))));
 
-const { PATIENT_QUERY, PATIENT_VARIABLES } = require('../lib/e2e-schema.mjs');
 const yoga = createYoga({ schema: e2eSchema(say, bffLogger), plugins: plugins(), logging: false, graphiql: false, landingPage: false });
 const body = JSON.stringify({ query: PATIENT_QUERY, variables: PATIENT_VARIABLES, operationName: 'PatientChart' });
 

@@ -1,13 +1,15 @@
 // gRPC over loopback: client and server in separate processes (one core
 // each), a fixed number of calls in flight, fixed seconds per round.
 // Unary and server-streaming (100 messages per call).
-import { benchConfig } from './lib/config.mjs';
-import { isMain, runStandalone } from './lib/main.mjs';
-import { combineSamples, interleave, sumSnapshots } from './lib/measure.mjs';
-import { startWorker } from './lib/processes.mjs';
-import { formatPercent, goal, throughputTable } from './lib/report.mjs';
+import { benchList, benchNumber, keepVariants } from '../lib/env.mjs';
+import { GOALS } from '../lib/goals.mjs';
+import { benchConfig } from './harness/config.mjs';
+import { isMain, runStandalone } from './harness/main.mjs';
+import { combineSamples, interleave, sumSnapshots } from './harness/measure.mjs';
+import { startWorker } from './harness/processes.mjs';
+import { formatPercent, goal, throughputTable } from './harness/report.mjs';
 
-const VARIANTS = ['bare', 'propagation', 'spans', 'peer'];
+const PRODUCT_VARIANTS = ['bare', 'propagation', 'spans', 'peer'];
 /** Diagnostic, unary only: bare grpc-js with the AsyncLocalStorage context manager enabled and nothing else. */
 const CONTEXT_ONLY = 'context-only';
 /** Diagnostic, unary only: the context manager plus pass-through interceptors (grpc-js's own interceptor cost). */
@@ -35,18 +37,20 @@ const CASES = [
   {
     kind: 'unary',
     title: 'gRPC unary over loopback',
-    variants: ['bare', BARE_AGAIN, CONTEXT_ONLY, EMPTY_INTERCEPTORS, ACTIVE_HANDLER, CONSTANT_HEADERS, ...VARIANTS.slice(1)],
-    concurrency: Number(process.env.BENCH_GRPC_CONCURRENCY ?? 32),
+    variants: ['bare', BARE_AGAIN, CONTEXT_ONLY, EMPTY_INTERCEPTORS, ACTIVE_HANDLER, CONSTANT_HEADERS, ...PRODUCT_VARIANTS.slice(1)],
+    concurrency: Math.round(benchNumber('GRPC_CONCURRENCY', 32)),
     unit: 'calls/s',
   },
   {
     kind: 'stream',
     title: 'gRPC server streaming (100 messages per call)',
-    variants: VARIANTS,
-    concurrency: Number(process.env.BENCH_GRPC_STREAM_CONCURRENCY ?? 8),
+    variants: PRODUCT_VARIANTS,
+    concurrency: Math.round(benchNumber('GRPC_STREAM_CONCURRENCY', 8)),
     unit: 'calls/s',
   },
 ];
+/** Every variant of the scenario (for BENCH_VARIANTS). */
+export const VARIANTS = CASES[0].variants;
 
 /**
  * Starts config.processes server + client pairs per variant (BENCH_PROCESSES,
@@ -72,10 +76,7 @@ async function startPairs({ kind, variants }, config) {
   return pairs;
 }
 
-/** Experiments: `BENCH_GRPC_UNARY_VARIANTS=bare,active-handler,propagation` narrows the unary case (goals missing a variant read NaN); `BENCH_GRPC_KINDS=unary` skips streaming. */
-const UNARY_OVERRIDE = process.env.BENCH_GRPC_UNARY_VARIANTS?.split(',').filter(Boolean);
-if (UNARY_OVERRIDE) CASES[0].variants = CASES[0].variants.filter((variant) => UNARY_OVERRIDE.includes(variant));
-
+/** Experiments: BENCH_VARIANTS narrows both cases (goals missing a variant read n/a); `BENCH_GRPC_KINDS=unary` skips streaming. */
 async function measureCase(testCase, config) {
   const pairs = await startPairs(testCase, config);
   /** One variant for `seconds`, split over its pairs of processes. */
@@ -125,16 +126,19 @@ function check({ delta, ops }) {
 
 export async function run(config = benchConfig()) {
   const sections = [];
-  for (const testCase of CASES) {
-    if (process.env.BENCH_GRPC_KINDS && !process.env.BENCH_GRPC_KINDS.split(',').includes(testCase.kind)) continue;
+  const kinds = benchList('GRPC_KINDS') ?? CASES.map(({ kind }) => kind);
+  const unknownKinds = kinds.filter((kind) => !CASES.some((testCase) => testCase.kind === kind));
+  if (unknownKinds.length > 0) throw new Error(`BENCH_GRPC_KINDS: unknown ${unknownKinds.join(', ')}; known: unary, stream`);
+  for (const chosen of CASES.filter(({ kind }) => kinds.includes(kind))) {
+    const testCase = { ...chosen, variants: keepVariants(chosen.variants, 'bare') };
     const results = await measureCase(testCase, config);
     const rate = Object.fromEntries(results.map((result) => [result.variant, result.rate]));
     const cpu = Object.fromEntries(results.map((result) => [result.variant, result.cpuPerOp]));
     const goals =
       testCase.kind === 'unary'
         ? [
-            goal('gRPC unary, propagation only, ratio to bare', rate.propagation / rate.bare, '>=', 0.97, `CPU ratio ${(cpu.bare / cpu.propagation).toFixed(3)}; A/A control ${step(rate, cpu, 'bare', BARE_AGAIN)}; each step on top of the one before (throughput, CPU): context manager ${step(rate, cpu, 'bare', CONTEXT_ONLY)}; pass-through interceptors ${step(rate, cpu, CONTEXT_ONLY, EMPTY_INTERCEPTORS)}; a context active in the handler ${step(rate, cpu, EMPTY_INTERCEPTORS, ACTIVE_HANDLER)}; the two headers as constants ${step(rate, cpu, ACTIVE_HANDLER, CONSTANT_HEADERS)}; tracehop's own work (extract, inject, trust policy) ${step(rate, cpu, CONSTANT_HEADERS, 'propagation')}`),
-            goal('gRPC unary, client+server spans, ratio to bare', rate.spans / rate.bare, '>=', 0.9, `CPU ratio ${(cpu.bare / cpu.spans).toFixed(3)}; A/A control ${step(rate, cpu, 'bare', BARE_AGAIN)}; instrumentation-grpc: ${(rate.peer / rate.bare).toFixed(3)} (CPU ${(cpu.bare / cpu.peer).toFixed(3)})`),
+            goal("gRPC unary, propagation only: the constant-headers floor's CPU per call ÷ tracehop's", cpu[CONSTANT_HEADERS] / cpu.propagation, '>=', GOALS.grpcPropagation.loopbackRatio, `A/A control ${step(rate, cpu, 'bare', BARE_AGAIN)}; each step on top of the one before (throughput, CPU): context manager ${step(rate, cpu, 'bare', CONTEXT_ONLY)}; pass-through interceptors ${step(rate, cpu, CONTEXT_ONLY, EMPTY_INTERCEPTORS)}; a context active in the handler ${step(rate, cpu, EMPTY_INTERCEPTORS, ACTIVE_HANDLER)}; the two headers as constants ${step(rate, cpu, ACTIVE_HANDLER, CONSTANT_HEADERS)}; tracehop's own work (extract, inject, trust policy) ${step(rate, cpu, CONSTANT_HEADERS, 'propagation')}`),
+            goal("gRPC unary, client + server spans: instrumentation-grpc's CPU per call ÷ tracehop's", cpu.peer / cpu.spans, '>=', GOALS.grpcSpans.peerRatio, `throughput ratio ${(rate.spans / rate.peer).toFixed(3)}; A/A control ${step(rate, cpu, 'bare', BARE_AGAIN)}`),
           ]
         : [];
     sections.push({
@@ -150,4 +154,4 @@ export async function run(config = benchConfig()) {
   return sections;
 }
 
-if (isMain(import.meta.url)) await runStandalone(run);
+if (isMain(import.meta.url)) await runStandalone(run, VARIANTS);

@@ -11,9 +11,9 @@ import { createClientInterceptor } from '@tracehop/grpc';
 import { traceMixin } from '@tracehop/pino';
 import { createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
-import { e2eSchema } from './lib/e2e-schema.mjs';
-import sdkLib from './lib/sdk.cjs';
-import workerLib from './lib/worker.cjs';
+import { e2eSchema } from '../../lib/e2e-schema.mjs';
+import sdkLib from '../../lib/sdk.cjs';
+import workerLib from '../harness/worker.cjs';
 
 const { serve, resourceSnapshot } = workerLib;
 const on = process.argv[2] === 'on';
@@ -38,6 +38,11 @@ const yoga = createYoga({
   landingPage: false,
 });
 const server = createServer(yoga);
+// A variant sits idle while the others run; with the default 5 s keep-alive
+// timeout the server closes its idle sockets and the load generator's next
+// request on one fails with "socket hang up" (nodejs/node#20256). 0 keeps
+// them open, as a long-lived BFF connection from a gateway would be.
+server.keepAliveTimeout = 0;
 server.listen(0, '127.0.0.1', () => {
   serve(
     { snapshot: async () => ({ ...resourceSnapshot(), spans: sdk ? await sdk.spanCount() : 0 }) },

@@ -3,7 +3,7 @@
 // for a fixed time. One generator serves every variant of a scenario, so
 // the client side is identical for all of them.
 import http from 'node:http';
-import workerLib from './lib/worker.cjs';
+import workerLib from '../harness/worker.cjs';
 
 const { serve, closedLoop, heapUsedAfterGc } = workerLib;
 const agents = new Map();

@@ -7,15 +7,15 @@
 //   trace-resolvers       useTraceContext({ resolverSpans: true })
 //   envelop-otel          @envelop/opentelemetry useOpenTelemetry({ resolvers: false }, provider)
 //   envelop-otel-resolvers  useOpenTelemetry({ resolvers: true }, provider)
-// Every variant but bare registers the same SDK (lib/sdk.cjs).
+// Every variant but bare registers the same SDK (bench/lib/sdk.cjs).
 import { createServer } from 'node:http';
 import { useOpenTelemetry } from '@envelop/opentelemetry';
 import { useTraceContext } from '@tracehop/envelop';
 import { createYoga } from 'graphql-yoga';
-import { minimalSpanPlugin } from './lib/minimal-span-plugin.mjs';
-import { patientsSchema } from './lib/patients-schema.mjs';
-import sdkLib from './lib/sdk.cjs';
-import workerLib from './lib/worker.cjs';
+import { minimalSpanPlugin } from '../../lib/minimal-span-plugin.mjs';
+import { patientsSchema } from '../../lib/patients-schema.mjs';
+import sdkLib from '../../lib/sdk.cjs';
+import workerLib from '../harness/worker.cjs';
 
 const { serve, resourceSnapshot } = workerLib;
 // "bare-again" is the A/A control: bare Yoga in a second process.
@@ -45,6 +45,11 @@ function plugins() {
 
 const yoga = createYoga({ schema: patientsSchema(), plugins: plugins(), logging: false, graphiql: false, landingPage: false });
 const server = createServer(yoga);
+// A variant sits idle while the others run; with the default 5 s keep-alive
+// timeout the server closes its idle sockets and the load generator's next
+// request on one fails with "socket hang up" (nodejs/node#20256). 0 keeps
+// them open, as a long-lived BFF connection from a gateway would be.
+server.keepAliveTimeout = 0;
 server.listen(0, '127.0.0.1', () => {
   serve(
     { snapshot: async () => ({ ...resourceSnapshot(), spans: sdk ? await sdk.spanCount() : 0 }) },

@@ -9,7 +9,8 @@
 // CommonJS, so instrumentation-http can patch node:http before it loads: the
 // peer only continues the caller's trace with it (`envelop-otel-http`).
 'use strict';
-const { startSdk } = require('../lib/sdk.cjs');
+const { CALLER_TRACEPARENT } = require('../../lib/caller.cjs');
+const { startSdk } = require('../../lib/sdk.cjs');
 
 const [variant, requestsArg] = process.argv.slice(2);
 const REQUESTS = Number(requestsArg);
@@ -27,9 +28,8 @@ const http = require('node:http');
 const { createYoga } = require('graphql-yoga');
 const { useOpenTelemetry } = require('@envelop/opentelemetry');
 const { useTraceContext } = require('@tracehop/envelop');
-const { minimalSpanPlugin } = require('../lib/minimal-span-plugin.mjs');
-const { patientsSchema, WARD_QUERY, WARD_VARIABLES } = require('../lib/patients-schema.mjs');
-const { CALLER_TRACEPARENT } = require('../lib/http-load-client.mjs');
+const { minimalSpanPlugin } = require('../../lib/minimal-span-plugin.mjs');
+const { patientsSchema, WARD_QUERY, WARD_VARIABLES } = require('../../lib/patients-schema.mjs');
 
 const CONCURRENCY = 16;
 const provider = sdk?.provider;

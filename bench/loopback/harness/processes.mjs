@@ -1,25 +1,26 @@
 // The orchestrator side: forks worker processes with an IPC channel and
 // sends them requests. Workers get --expose-gc (heap growth after GC) and,
-// with BENCH_CPU_PROF=1, a named CPU profile in bench/profiles/.
+// with BENCH_CPU_PROF=1, a named CPU profile in bench/loopback/profiles/.
 import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { benchEnv } from '../../lib/env.mjs';
 
-const benchDir = fileURLToPath(new URL('..', import.meta.url));
+const workersDir = new URL('../workers/', import.meta.url);
 const profileDir = fileURLToPath(new URL('../profiles/', import.meta.url));
 const live = new Set();
 
 /**
- * Starts `bench/<script>` with `args` and resolves once it said it is ready.
+ * Starts `bench/loopback/workers/<script>` with `args` and resolves once it said it is ready.
  * @returns {Promise<Worker>}
  */
 export function startWorker(script, args, { label, cpuProf = false } = {}) {
-  const execArgv = ['--expose-gc', ...(process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? [])];
+  const execArgv = ['--expose-gc', ...(benchEnv('WORKER_FLAGS')?.split(' ').filter(Boolean) ?? [])];
   if (cpuProf) {
     mkdirSync(profileDir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label ?? script}.cpuprofile`);
   }
-  const child = fork(new URL(script, `file://${benchDir}/`), args, {
+  const child = fork(new URL(script, workersDir), args, {
     execArgv,
     // Workers print nothing on success; their warnings and errors go to our stderr.
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

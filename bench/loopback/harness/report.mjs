@@ -1,16 +1,10 @@
-// Turns measurements into Markdown tables (pasted as-is into BENCHMARKS.md)
-// and goal verdicts.
+// Turns measurements into Markdown tables and goal verdicts.
+import { markdownTable } from '../../lib/markdown.mjs';
 
 export const formatRate = (value) => Math.round(value).toLocaleString('en-US');
 export const formatRatio = (value) => (Number.isFinite(value) ? value.toFixed(3) : '—');
 export const formatKb = (value) => (Number.isFinite(value) ? `${(value / 1024).toFixed(1)}` : '—');
 export const formatPercent = (value) => `${(value * 100).toFixed(1)}%`;
-
-export function markdownTable(headers, rows) {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => String(row[column]).length)));
-  const line = (cells) => `| ${cells.map((cell, column) => String(cell).padEnd(widths[column])).join(' | ')} |`;
-  return [line(headers), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-}
 
 /**
  * The standard throughput table: variant · median · ratio to bare · ratio to
@@ -43,14 +37,26 @@ export function throughputTable(results, { bare, unit, peerOf = {}, labels, chec
   );
 }
 
-/** One goal: `value` compared with `target` by `direction` ('>=' or '<='). */
+/**
+ * One goal (bench/lib/goals.mjs): `value` compared with `target` by
+ * `direction` ('>=' or '<='). Without a value (a variant left out by
+ * BENCH_VARIANTS) it reads n/a. A single loopback run cannot rank a
+ * difference smaller than the A/A drift printed beside it.
+ */
 export function goal(name, value, direction, target, detail = '') {
-  const pass = direction === '>=' ? value >= target : value <= target;
+  const pass = !Number.isFinite(value) ? undefined : direction === '>=' ? value >= target : value <= target;
   return { name, value, direction, target, pass, detail };
 }
 
+/** A figure with no goal decided by this harness (the instruction counter decides it). */
+export function info(name, value, detail = '') {
+  return { name, value, detail };
+}
+
 export function formatGoal({ name, value, direction, target, pass, detail }) {
-  return `- **${pass ? 'PASS' : 'MISS'}** ${name}: ${formatRatio(value)} (goal ${direction} ${target})${detail ? ` — ${detail}` : ''}`;
+  const verdict = direction === undefined ? 'INFO' : pass === undefined ? 'n/a' : pass ? 'PASS' : 'MISS';
+  const goalText = direction === undefined ? '' : ` (goal ${direction} ${target})`;
+  return `- **${verdict}** ${name}: ${formatRatio(value)}${goalText}${detail ? ` — ${detail}` : ''}`;
 }
 
 /** A scenario's whole section: title, table(s), notes, goals. */

@@ -1,29 +1,18 @@
-// `pnpm bench`: every scenario, one after another, each printing its
-// Markdown section, then a summary of the goals from DESIGN.md. The output
-// is what BENCHMARKS.md records.
-//
-//   BENCH_SECONDS=3 BENCH_ROUNDS=5   per-round duration and measured rounds (the defaults)
-//   BENCH_QUICK=1                    smoke run: 0.5 s × 2 rounds
-//   BENCH_ONLY=grpc,pino             a subset (grpc, graphql, pino, e2e)
-//   BENCH_CPU_PROF=1                 a .cpuprofile per worker in bench/profiles/
+// `pnpm bench`: every loopback scenario, one after another, each printing
+// its Markdown section, then the goal lines (bench/lib/goals.mjs). Commands
+// and knobs: README.md beside this file.
 import os from 'node:os';
-import { benchConfig } from './lib/config.mjs';
-import { assertBuilt } from './lib/dist.mjs';
-import { stopAll } from './lib/processes.mjs';
-import { formatGoal, formatSection } from './lib/report.mjs';
+import { assertBuilt } from '../lib/dist.mjs';
+import { checkBenchEnv, checkVariantNames, selectedNames } from '../lib/env.mjs';
 import * as e2e from './e2e.bench.mjs';
 import * as graphql from './graphql.bench.mjs';
 import * as grpc from './grpc.bench.mjs';
+import { benchConfig } from './harness/config.mjs';
+import { stopAll } from './harness/processes.mjs';
+import { formatGoal, formatSection } from './harness/report.mjs';
 import * as pino from './pino.bench.mjs';
 
 const SCENARIOS = { grpc, graphql, pino, e2e };
-
-function selectedScenarios() {
-  const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
-  const unknown = only?.filter((name) => !(name in SCENARIOS)) ?? [];
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
-  return only ?? Object.keys(SCENARIOS);
-}
 
 function machine(config) {
   const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
@@ -36,11 +25,13 @@ function machine(config) {
 }
 
 async function main() {
+  checkBenchEnv();
   assertBuilt();
   const config = benchConfig();
-  const names = selectedScenarios();
+  const names = selectedNames(Object.keys(SCENARIOS));
+  checkVariantNames(names.flatMap((name) => SCENARIOS[name].VARIANTS));
   const started = Date.now();
-  console.log(`## tracehop benchmarks\n\n${machine(config)}\n`);
+  console.log(`## tracehop loopback benchmarks\n\n${machine(config)}\n`);
   const goals = [];
   try {
     for (const name of names) {
@@ -54,7 +45,7 @@ async function main() {
     await stopAll();
   }
   const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
-  console.log(`### Goals (DESIGN.md, "Performance goals")\n\n${goals.map(formatGoal).join('\n')}\n`);
+  console.log(`### Goals (BENCHMARKS.md, "Goals"), in CPU time over loopback\n\n${goals.map(formatGoal).join('\n')}\n`);
   console.log(`_Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s; load average at end: ${load}._`);
 }
 

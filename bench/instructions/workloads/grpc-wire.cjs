@@ -1,13 +1,21 @@
-// gRPC unary calls with no sockets, for the end-to-end workload: a real
-// grpc-js Client over a channel whose calls hand their metadata (as HTTP/2
-// headers) and serialized message to a real server interceptor chain and a
-// handler registered through Server#addService, on a later turn of the event
-// loop and outside any caller context, as socket events arrive. Same wire as
-// grpc.cjs (see there), packaged for reuse.
+// gRPC unary calls with no sockets, for the gRPC and end-to-end workloads:
+// a real grpc-js Client over a channel whose calls hand their metadata (as
+// HTTP/2 headers) and serialized message to a real server interceptor chain
+// and a handler registered through Server#addService. Only http2 and the
+// socket are replaced, by a "wire" that delivers each side's events on a
+// later turn of the event loop, outside any caller context (an AsyncResource
+// made before any call), as socket events arrive.
 'use strict';
 const { AsyncResource } = require('node:async_hooks');
 const { setImmediate } = require('node:timers');
 
+/** The address the client believes it calls (nothing listens there). */
+const WIRE_TARGET = '127.0.0.1:50051';
+
+/**
+ * A client of `ClientConstructor` whose calls reach `implementation` (one
+ * unary method, `methodPath`) through both interceptor chains over the wire.
+ */
 function createWire({ grpc, ClientConstructor, service, implementation, methodPath, clientInterceptors = [], serverInterceptors = [] }) {
   const { ServerUnaryCallImpl, serverErrorToStatus } = require('@grpc/grpc-js/build/src/server-call');
   const server = new grpc.Server();
@@ -55,7 +63,7 @@ function createWire({ grpc, ClientConstructor, service, implementation, methodPa
       return Infinity;
     }
     getHost() {
-      return '127.0.0.1:50051';
+      return WIRE_TARGET;
     }
     getAuthContext() {
       return {};
@@ -107,7 +115,7 @@ function createWire({ grpc, ClientConstructor, service, implementation, methodPa
     startRead() {}
     cancelWithStatus() {}
     getPeer() {
-      return '127.0.0.1:50051';
+      return WIRE_TARGET;
     }
     setCredentials() {}
     getCallNumber() {
@@ -116,12 +124,12 @@ function createWire({ grpc, ClientConstructor, service, implementation, methodPa
   }
   const channel = {
     createCall: () => new ClientWireCall(),
-    getTarget: () => 'dns:127.0.0.1:50051',
+    getTarget: () => `dns:${WIRE_TARGET}`,
     getConnectivityState: () => grpc.connectivityState.READY,
     watchConnectivityState() {},
     close() {},
   };
-  return new ClientConstructor('127.0.0.1:50051', grpc.credentials.createInsecure(), { channelOverride: channel, interceptors: clientInterceptors });
+  return new ClientConstructor(WIRE_TARGET, grpc.credentials.createInsecure(), { channelOverride: channel, interceptors: clientInterceptors });
 }
 
-module.exports = { createWire };
+module.exports = { createWire, WIRE_TARGET };
