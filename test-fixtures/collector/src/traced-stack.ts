@@ -104,8 +104,9 @@ export async function startTracedStack(options: TracedStackOptions): Promise<Tra
       ? undefined
       : startKotlinServer({
           systemProperties: {
-            // stdout stays on as the record of what the agent produced
-            'otel.traces.exporter': 'otlp,experimental-otlp/stdout',
+            // logging-otlp (stderr) stays on as the record of what the agent produced; not
+            // experimental-otlp/stdout, whose batches the JVM's log lines on stdout can split
+            'otel.traces.exporter': 'otlp,logging-otlp',
             'otel.exporter.otlp.traces.endpoint': `${options.collectorUrl}/v1/traces`,
             'otel.exporter.otlp.traces.protocol': 'http/protobuf',
             ...(kotlinHeaders ? { 'otel.exporter.otlp.traces.headers': kotlinHeaders } : {}),
