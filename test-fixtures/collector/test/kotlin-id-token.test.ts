@@ -223,3 +223,68 @@ test('metadata server down, slow, answering garbage or expired tokens: Kotlin ke
     await metadata.close();
   }
 }, 240_000);
+
+test('with header=x-serverless-authorization the token travels there: Cloud Run checks that header and leaves Authorization to the app', async () => {
+  const metadata = await startFakeMetadataServer({ issuer: collector.issuer, serviceAccountEmail: KOTLIN_SA, lifetimeSeconds: LIFETIME_S });
+  const kotlin = await startKotlin(metadata, { 'otel.exporter.otlp.google-id-token.header': 'X-Serverless-Authorization' });
+  const client = echoClient(kotlin);
+  const first = frontEnd.requests.length;
+  try {
+    await drive(client, () => exportsSince(first).length >= 3);
+    await expectAllKotlinSpansStored(kotlin, 1);
+    const exports = exportsSince(first);
+    expect(exports.filter((r) => !r.decision.allowed || r.status !== 200)).toEqual([]);
+    expect(new Set(exports.map((r) => r.decision.header))).toEqual(new Set(['x-serverless-authorization']));
+    expect(exports.every((r) => r.forwarded?.authorization === undefined)).toBe(true);
+    expect(new Set(exports.map((r) => claimsOf(r).aud))).toEqual(new Set([SERVICE_URL]));
+  } finally {
+    client.close();
+    await kotlin.stop();
+    await metadata.close();
+  }
+}, 60_000);
+
+test('the OTLP gRPC exporter gets the token too (metadata on every Export call)', async () => {
+  // A loopback OTLP/gRPC receiver: TraceService/Export (opentelemetry-proto,
+  // opentelemetry/proto/collector/trace/v1/trace_service.proto) answered with an empty
+  // ExportTraceServiceResponse (zero bytes); it records each call's credential metadata.
+  const calls: { authorization: string | undefined; bytes: number }[] = [];
+  const server = new grpc.Server();
+  server.addService(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (value: Buffer) => value,
+        requestDeserialize: (bytes: Buffer) => bytes,
+        responseSerialize: () => Buffer.alloc(0),
+        responseDeserialize: () => ({}),
+      },
+    },
+    {
+      Export: (call: grpc.ServerUnaryCall<Buffer, object>, callback: grpc.sendUnaryData<object>) => {
+        calls.push({ authorization: call.metadata.get('authorization')[0]?.toString(), bytes: call.request.length });
+        callback(null, {});
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
+  const metadata = await startFakeMetadataServer({ issuer: collector.issuer, serviceAccountEmail: KOTLIN_SA, lifetimeSeconds: LIFETIME_S });
+  const kotlin = await startKotlin(metadata, {
+    'otel.exporter.otlp.traces.endpoint': `http://127.0.0.1:${port}`,
+    'otel.exporter.otlp.traces.protocol': 'grpc',
+  });
+  const client = echoClient(kotlin);
+  try {
+    await drive(client, () => calls.filter((c) => c.bytes > 0).length >= 3);
+    const verdicts = calls.map((c) => collector.issuer.verify((c.authorization ?? '').replace(/^Bearer /, ''), { audience: SERVICE_URL }));
+    expect(verdicts.filter((v) => !v.ok)).toEqual([]);
+    expect(new Set(verdicts.map((v) => v.ok && v.claims.email))).toEqual(new Set([KOTLIN_SA]));
+  } finally {
+    client.close();
+    await kotlin.stop();
+    await metadata.close();
+    server.forceShutdown();
+  }
+}, 60_000);
