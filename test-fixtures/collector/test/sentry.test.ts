@@ -3,12 +3,14 @@
 // Sentry's OTLP endpoint, the same spans with the same trace IDs, with the
 // `x-sentry-auth` header Sentry requires; dropped traces reach neither. A
 // Sentry that refuses (wrong key) costs Google nothing.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createIssuer, startFakeMetadataServer, type FakeMetadataServer } from '@tracehop/fixture-gcp-fakes';
-import { startFakeSentryOtlp, startFakeTelemetryApi, startSingleTier, startTracedStack, type FakeSentryOtlp, type FakeTelemetryApi, type LoopbackCollector, type TracedStack } from '../src/index.js';
+import { collectorBinary, configPath, startFakeSentryOtlp, startFakeTelemetryApi, startSingleTier, startTracedStack, type FakeSentryOtlp, type FakeTelemetryApi, type LoopbackCollector, type TracedStack } from '../src/index.js';
 import { postQuery } from './graphql.js';
 import { newTraceId, postTrace, traceBody } from './otlp-post.js';
 
@@ -93,3 +95,19 @@ test('a Sentry that refuses the key (403) does not stop the same traces reaching
     await Promise.all([otherGoogle.stop(), otherSentry.stop()]);
   }
 }, 30_000);
+
+test('the overlay without SENTRY_OTLP_ENDPOINT is refused before start; with it (and the key) it validates', async () => {
+  const validate = async (env: Record<string, string>) => {
+    const files = ['sampling.yaml', 'cloud-run.yaml', 'sentry.yaml'].flatMap((file) => ['--config', `file:${configPath(file)}`]);
+    try {
+      const { stdout, stderr } = await promisify(execFile)(collectorBinary(), ['validate', ...files], { env: { PATH: process.env.PATH ?? '', GOOGLE_CLOUD_PROJECT: 'p', GOOGLE_CLOUD_REGION: 'europe-west1', ...env } });
+      return { ok: true, output: stdout + stderr };
+    } catch (error) {
+      return { ok: false, output: String((error as { stderr?: string }).stderr) };
+    }
+  };
+  const missing = await validate({ SENTRY_KEY: '0123456789abcdef0123456789abcdef' });
+  expect(missing.ok).toBe(false);
+  expect(missing.output).toContain('otlp_http/sentry: at least one endpoint must be specified');
+  expect(await validate({ SENTRY_OTLP_ENDPOINT: 'https://o1.ingest.de.sentry.io/api/2/integration/otlp/v1/traces', SENTRY_KEY: '0123456789abcdef0123456789abcdef' })).toEqual({ ok: true, output: '' });
+});
