@@ -38,7 +38,7 @@ function withWindows(hops, spec) {
   if (!spec) return hops;
   const out = { ...hops };
   for (const entry of spec.split(',')) {
-    const match = /^(\w+)=(\d+):(\d+)$/.exec(entry.trim());
+    const match = /^([\w-]+)=(\d+):(\d+)$/.exec(entry.trim());
     if (!match || !out[match[1]] || !(Number(match[3]) > Number(match[2]))) throw new Error(`BENCH_OPS: expected hop=lo:hi with lo < hi and a known hop, got "${entry}"`);
     out[match[1]] = { ...out[match[1]], ops: [Number(match[2]), Number(match[3])] };
   }
