@@ -25,3 +25,7 @@ export { mergeBuckets, quantileUpperBound, readSpanMetrics, splitAt } from './sp
 export type { SpanMetricSeries } from './span-metrics.js';
 export { formatSliTable, hospitalSlis } from './sli-table.js';
 export type { HospitalSliRow } from './sli-table.js';
+export { collectorImageLayout, readOciImage, unpackRootfs } from './oci-image.js';
+export type { OciImage, OciRunConfig } from './oci-image.js';
+export { parseServiceYaml, readServiceYaml, runCloudRunService } from './cloud-run-service.js';
+export type { RunningService, RunServiceOptions, ServiceSpec } from './cloud-run-service.js';
