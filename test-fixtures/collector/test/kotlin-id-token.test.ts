@@ -46,8 +46,8 @@ async function startKotlin(metadata: FakeMetadataServer, extra: Record<string, s
     env: { GCE_METADATA_HOST: metadata.host },
     systemProperties: {
       'otel.javaagent.extensions': extensionJar,
-      // stdout stays on as the record of what the agent produced
-      'otel.traces.exporter': 'otlp,experimental-otlp/stdout',
+      // logging-otlp (stderr) stays on as the record of what the agent produced
+      'otel.traces.exporter': 'otlp,logging-otlp',
       'otel.exporter.otlp.traces.endpoint': `${frontEnd.url}/v1/traces`,
       'otel.exporter.otlp.traces.protocol': 'http/protobuf',
       'otel.exporter.otlp.google-id-token.audience': SERVICE_URL,
@@ -76,7 +76,7 @@ async function waitFor(ready: () => boolean | Promise<boolean>, timeoutMs: numbe
   }
 }
 
-type EchoClient = grpc.Client & { Say(request: { value: string }, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null) => void): void };
+type EchoClient = grpc.Client & { Say(request: { value: string }, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null) => void): void };
 
 /** A plain grpc-js client of the Kotlin Echo service (tracehop.fixture.Echo, test-fixtures/proto/echo.proto). */
 function echoClient(kotlin: KotlinServer): EchoClient {
@@ -94,7 +94,9 @@ async function drive(client: EchoClient, until: () => boolean, everyMs = 250): P
     // copies tenant.id from baggage onto the server span (copy-from-baggage.include).
     const metadata = new grpc.Metadata();
     metadata.set('baggage', 'tenant.id=hospital_a');
-    await new Promise<void>((resolve, reject) => client.Say({ value: '{}' }, metadata, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      client.Say({ value: '{}' }, metadata, { deadline: Date.now() + 10_000 }, (error) => (error ? reject(error) : resolve())),
+    );
     count += 1;
     await sleep(everyMs);
   }
