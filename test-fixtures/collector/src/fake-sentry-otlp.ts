@@ -77,8 +77,9 @@ export async function startFakeSentryOtlp(options: FakeSentryOtlpOptions = {}): 
     if (!route || request.method !== 'POST') return answer(404, 'not found');
 
     const key = sentryKey(request, url);
-    if (key.error) return answer(key.status, key.error);
-    if (key.value.length !== 32 || !/^[\x00-\x7f]+$/.test(key.value)) return answer(400, 'bad sentry DSN public key');
+    if (key.error !== undefined) return answer(key.status, key.error);
+    // Relay's ProjectKey::parse: exactly 32 ASCII characters.
+    if (key.value.length !== 32 || [...key.value].some((char) => char.charCodeAt(0) > 0x7f)) return answer(400, 'bad sentry DSN public key');
     if (key.value !== publicKey || route[1] !== projectId) return answer(403, 'event submission rejected with_reason: ProjectId');
 
     const encoding = encodingOf(request.headers['content-type']);

@@ -31,7 +31,8 @@ import * as errors from './google-errors.js';
 import { BodyError, readBody } from './http-body.js';
 import { matchesFilter, type SeriesIdentity } from './monitoring-filter.js';
 import { decodeRequest, encodeResponse, encodingOf, type Signal } from './otlp-proto.js';
-import { storeMetrics, storeSpans, type ReceivedSpan, type StoredPoint } from './telemetry-api-store.js';
+import { authenticate } from './access-token-check.js';
+import { latest, storeMetrics, storeSpans, type ReceivedSpan, type StoredPoint } from './telemetry-api-store.js';
 
 export type { ReceivedSpan, StoredPoint } from './telemetry-api-store.js';
 
@@ -168,32 +169,7 @@ export async function startFakeTelemetryApi(options: FakeTelemetryApiOptions): P
   };
 }
 
-type Caller = { email: string; scopes: string[] };
-
-/** The caller behind an `Authorization` header, or Google's refusal. */
-function authenticate(authorization: string | undefined, metadata: FakeMetadataServer): Caller | errors.GoogleError {
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-  if (!match) return errors.credentialsMissing();
-  const token = match[1]!;
-  // An ID token (a JWT) is not an access token: Google answers ACCESS_TOKEN_TYPE_UNSUPPORTED.
-  if (/^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(token)) return errors.invalidCredentials('ACCESS_TOKEN_TYPE_UNSUPPORTED');
-  const info = metadata.accessTokenInfo(token);
-  if (!info || info.revoked) return errors.invalidCredentials();
-  if (info.expiresAtMs <= Date.now()) return errors.invalidCredentials('ACCESS_TOKEN_EXPIRED');
-  return { email: info.email, scopes: info.scopes };
-}
-
 function header<K extends string>(request: IncomingMessage, name: string, key: K): Partial<Record<K, string>> {
   const value = request.headers[name];
   return typeof value === 'string' ? ({ [key]: value } as Record<K, string>) : {};
-}
-
-function latest(points: StoredPoint[]): StoredPoint[] {
-  const byIdentity = new Map<string, StoredPoint>();
-  for (const point of points) {
-    const key = JSON.stringify([point.metric.type, Object.entries(point.metric.labels).sort(), Object.entries(point.resource.labels).sort()]);
-    const previous = byIdentity.get(key);
-    if (!previous || BigInt(previous.timeUnixNano) <= BigInt(point.timeUnixNano)) byIdentity.set(key, point);
-  }
-  return [...byIdentity.values()];
 }

@@ -101,7 +101,7 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | unde
  */
 export function decodeRequest(signal: Signal, encoding: OtlpEncoding, body: Buffer): unknown {
   const type = types[signal].request;
-  const message = encoding === 'protobuf' ? type.decode(body) : type.fromObject(fromOtlpJson(JSON.parse(body.toString('utf8'))));
+  const message = encoding === 'protobuf' ? type.decode(body) : type.fromObject(fromOtlpJson(JSON.parse(body.toString('utf8'))) as Record<string, unknown>);
   const plain = type.toObject(message, { longs: String, bytes: String, defaults: false, oneofs: false });
   return hexIds(plain);
 }

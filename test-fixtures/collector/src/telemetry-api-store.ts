@@ -129,3 +129,14 @@ export function storeMetrics(decoded: unknown): Stored {
   }
   return { ...projectsOf(resourceMetrics), spans: [], points, rejected };
 }
+
+/** The latest point of every series (metric type, labels, resource labels). */
+export function latest(points: StoredPoint[]): StoredPoint[] {
+  const byIdentity = new Map<string, StoredPoint>();
+  for (const point of points) {
+    const key = JSON.stringify([point.metric.type, Object.entries(point.metric.labels).sort(), Object.entries(point.resource.labels).sort()]);
+    const previous = byIdentity.get(key);
+    if (!previous || BigInt(previous.timeUnixNano) <= BigInt(point.timeUnixNano)) byIdentity.set(key, point);
+  }
+  return [...byIdentity.values()];
+}

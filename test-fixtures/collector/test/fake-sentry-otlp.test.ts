@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sentry?.stop());
 
-async function post(url: string, headers: Record<string, string>, body: string | Buffer = traceBody(newTraceId(), { 'service.name': 'bff' }, [{ name: 'query' }])) {
+async function post(url: string, headers: Record<string, string>, body: string | Uint8Array<ArrayBuffer> = traceBody(newTraceId(), { 'service.name': 'bff' }, [{ name: 'query' }])) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await response.text();
   return { status: response.status, detail: text ? (JSON.parse(text) as { detail?: string }).detail : undefined };
@@ -21,7 +21,7 @@ test('the documented header and endpoint: 202 Accepted, empty body, spans stored
   const traceId = newTraceId();
   const auth = { 'x-sentry-auth': `sentry sentry_key=${sentry.publicKey}` };
   expect(await post(sentry.tracesEndpoint, auth, traceBody(traceId, { 'service.name': 'bff' }, [{ name: 'query' }]))).toEqual({ status: 202, detail: undefined });
-  expect(await post(`${sentry.tracesEndpoint}/`, { ...auth, 'content-encoding': 'gzip' }, gzipSync(traceBody(traceId, { 'service.name': 'bff' }, [{ name: 'child' }])))).toEqual({ status: 202, detail: undefined });
+  expect(await post(`${sentry.tracesEndpoint}/`, { ...auth, 'content-encoding': 'gzip' }, new Uint8Array(gzipSync(traceBody(traceId, { 'service.name': 'bff' }, [{ name: 'child' }]))))).toEqual({ status: 202, detail: undefined });
   expect(sentry.spans.filter((s) => s.traceId === traceId).map((s) => s.name)).toEqual(['query', 'child']);
   // Relay also takes `Sentry ` in Authorization, any case.
   expect((await post(sentry.tracesEndpoint, { authorization: `Sentry sentry_key=${sentry.publicKey}` })).status).toBe(202);
