@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Writes packages/<name>/src/version.ts from each package's package.json, so
-// the instrumentation scope version on every span is the published version
-// and never a second, hand-typed copy. Run by the root `build` script; the
-// user-install fixture's versions.test.ts fails when a file is out of date.
+// the instrumentation scope version on every span (and `tracehop --version`)
+// is the published version and never a second, hand-typed copy. Only for a
+// package whose src imports it: one that does not gets no dead file. Run by
+// the root `build` script; the user-install fixture's versions.test.ts fails
+// when a file is out of date.
 //
 //   node scripts/sync-versions.mjs          write the files that differ
 //   node scripts/sync-versions.mjs --check  write nothing; exit 1 listing stale files
@@ -21,10 +23,18 @@ export function renderVersionModule(name, version) {
   ].join('\n');
 }
 
+/** Whether a file under `dir/src` other than version.ts imports `./version.js` (or `../version.js`). */
+export function importsVersion(dir) {
+  const src = join(dir, 'src');
+  return readdirSync(src, { recursive: true })
+    .filter((file) => String(file).endsWith('.ts') && String(file) !== 'version.ts')
+    .some((file) => /from '(?:\.\.?\/)+version\.js'/.test(readFileSync(join(src, String(file)), 'utf8')));
+}
+
 /**
  * Every published package under `<root>/packages` (a `src` folder, not
- * `private`: a private one has no published version to report), with what
- * its version.ts should hold.
+ * `private`: a private one has no published version to report) whose src
+ * imports its version, with what its version.ts should hold.
  */
 export function expectedVersionModules(root) {
   const packagesDir = join(root, 'packages');
@@ -32,7 +42,7 @@ export function expectedVersionModules(root) {
     .filter((entry) => entry.isDirectory() && existsSync(join(packagesDir, entry.name, 'src')))
     .map((entry) => join(packagesDir, entry.name))
     .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
-    .filter(({ manifest }) => manifest.private !== true)
+    .filter(({ dir, manifest }) => manifest.private !== true && importsVersion(dir))
     .map(({ dir, manifest: { name, version } }) => {
       // A quote or newline in the version would break out of the string literal.
       if (!/^[0-9A-Za-z.+-]+$/.test(version)) throw new Error(`${name}: unexpected version ${JSON.stringify(version)}`);

@@ -1,23 +1,40 @@
 import { propagation, type Baggage, type BaggageEntry, type Context } from '@opentelemetry/api';
 import { keepEntries, withBaggage } from './baggage-entries.js';
+import { isNonNegativeInteger, isOptions } from './option-checks.js';
 import type { BaggageLimits } from './types.js';
 
 /** W3C baggage: a platform must propagate 64 members / 8192 bytes; we never send more. */
-export const W3C_BAGGAGE_MAX_MEMBERS = 64;
-export const W3C_BAGGAGE_MAX_BYTES = 8192;
+export const W3C_BAGGAGE_LIMITS: Readonly<Required<BaggageLimits>> = Object.freeze({ maxMembers: 64, maxBytes: 8192 });
+
+/** The `baggageLimits` option's check. */
+export const isBaggageLimits = isOptions('an object { maxMembers?, maxBytes? }', {
+  maxMembers: isNonNegativeInteger,
+  maxBytes: isNonNegativeInteger,
+});
+
+/**
+ * A hop's limits: `overrides` (already checked) over `defaults`, field by
+ * field, so `{ maxMembers: 50 }` keeps the hop's default byte cap; never
+ * above W3C's. Called at factory time.
+ */
+export function mergeBaggageLimits(defaults: Required<BaggageLimits>, overrides: BaggageLimits | undefined): Required<BaggageLimits> {
+  return {
+    maxMembers: Math.min(overrides?.maxMembers ?? defaults.maxMembers, W3C_BAGGAGE_LIMITS.maxMembers),
+    maxBytes: Math.min(overrides?.maxBytes ?? defaults.maxBytes, W3C_BAGGAGE_LIMITS.maxBytes),
+  };
+}
 
 /**
  * Returns `context` with its baggage trimmed to what may be sent: members that
  * cannot be written as valid W3C baggage are dropped (see {@link isSendable}),
- * then whole members beyond the limits (first members win). The common case,
- * baggage already valid and within limits, allocates nothing and returns the
- * same context.
+ * then whole members beyond `limits` (first members win; see
+ * {@link mergeBaggageLimits}). The common case, baggage already valid and
+ * within limits, allocates nothing and returns the same context.
  */
-export function limitBaggage(context: Context, limits: BaggageLimits = {}): Context {
+export function limitBaggage(context: Context, limits: Readonly<Required<BaggageLimits>> = W3C_BAGGAGE_LIMITS): Context {
   const baggage = propagation.getBaggage(context);
   if (!baggage) return context;
-  const maxMembers = Math.min(limits.maxMembers ?? W3C_BAGGAGE_MAX_MEMBERS, W3C_BAGGAGE_MAX_MEMBERS);
-  const maxBytes = Math.min(limits.maxBytes ?? W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_BYTES);
+  const { maxMembers, maxBytes } = limits;
   // Baggage is immutable and one request's baggage goes out on each of its
   // calls: check it once per instance and limits, not once per call.
   const memo = limitedBaggage.get(baggage);
@@ -25,20 +42,6 @@ export function limitBaggage(context: Context, limits: BaggageLimits = {}): Cont
   const result = limit(baggage, maxMembers, maxBytes);
   limitedBaggage.set(baggage, { maxMembers, maxBytes, result });
   return withBaggage(context, baggage, result);
-}
-
-/**
- * A hop's limits: `overrides` over `defaults`, field by field, so
- * `{ maxMembers: 50 }` keeps the hop's default byte cap. Called at factory
- * time; a limit that is not a non-negative integer is a configuration error
- * and throws there, never on a request.
- */
-export function mergeBaggageLimits(defaults: Required<BaggageLimits>, overrides: BaggageLimits | undefined): Required<BaggageLimits> {
-  const merged = { maxMembers: overrides?.maxMembers ?? defaults.maxMembers, maxBytes: overrides?.maxBytes ?? defaults.maxBytes };
-  for (const [name, value] of Object.entries(merged)) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`tracehop: baggageLimits.${name} must be a non-negative integer, got ${String(value)}`);
-  }
-  return merged;
 }
 
 interface LimitMemo {

@@ -12,7 +12,9 @@ import {
 } from '@opentelemetry/api';
 import { TraceState as LenientTraceState } from '@opentelemetry/core';
 import { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
+import { checkContextManager } from './context-manager-check.js';
 import { neverThrow } from './never-throw.js';
+import { anyOf, checkOptions, isBoolean, isFunction, isOptions, isPropagator, isString, isStringArray, type OptionCheck } from './option-checks.js';
 import { resolvePropagator } from './propagator.js';
 import { rememberRandomFlag } from './random-flag.js';
 import { parseTraceState } from './tracestate.js';
@@ -42,53 +44,85 @@ export interface CompiledTrustPolicy<Request> {
   applyBaggagePolicy(context: Context, request: Request): Context;
 }
 
-/** Compiles `policy` with the hop's defaults, at factory time (not per request). */
+/** The `trust` option of every inbound hop, checked key by key. */
+export const isTrustPolicy: OptionCheck = isOptions('a trust policy object', {
+  trustTraceContext: anyOf(isBoolean, isFunction('(request) => boolean')),
+  acceptBaggage: anyOf(isBoolean, isStringArray('an array of baggage keys'), isFunction('(key, request) => boolean')),
+  linkUntrusted: isBoolean,
+  linkTrustedAs: isString(),
+});
+
+const isInboundDefaults: OptionCheck = {
+  expects: 'an object { acceptBaggage: boolean, propagator? }',
+  test: (value) => typeof (value as Partial<InboundDefaults> | null)?.acceptBaggage === 'boolean',
+  shape: { acceptBaggage: isBoolean, propagator: isPropagator },
+};
+
+/**
+ * Compiles `policy` with the hop's defaults, at factory time (not per
+ * request). An option of the wrong type, or an unknown one, throws a
+ * `TypeError` naming it.
+ */
 export function compileTrustPolicy<Request>(policy: TrustPolicy<Request> = {}, defaults: InboundDefaults): CompiledTrustPolicy<Request> {
-  const trust = policy.trustTraceContext ?? true;
-  const accept = policy.acceptBaggage ?? defaults.acceptBaggage;
-  const linkUntrusted = policy.linkUntrusted ?? true;
-  const linkTrustedAs = policy.linkTrustedAs;
-  const propagator = defaults.propagator;
-  // true and false stay as such: the hot path then skips the per-key loop.
-  const filter = typeof accept === 'boolean' ? accept : toBaggagePredicate(accept);
-
-  const trusts = (request: Request): boolean =>
-    typeof trust === 'boolean'
-      ? trust
-      : neverThrow(() => trust(request), false, 'the trustTraceContext predicate threw; the caller is treated as untrusted');
-
-  const keepAccepted = (context: Context, request: Request): Context => {
-    if (filter === true || !propagation.getBaggage(context)) return context;
-    if (filter === false) return propagation.deleteBaggage(context);
-    const predicate = (key: string) =>
-      neverThrow(() => filter(key, request), false, 'the acceptBaggage predicate threw; the entry is dropped');
-    return keepBaggageEntries(context, predicate);
-  };
-
-  return {
-    continueTrace(base, carrier, getter, request) {
-      const start = withoutTraceContext(base);
-      const extracted = neverThrow(
-        () => extractRemote(start, carrier, getter, propagator),
-        undefined,
-        'reading the inbound trace context threw; the request starts a new trace',
-      );
-      if (!extracted) return { context: start, links: [], remote: undefined, trusted: false };
-      const { context, remote } = extracted;
-      if (!trusts(request)) {
-        const links = remote && linkUntrusted ? [linkTo(remote, UNTRUSTED_CALLER)] : [];
-        return { context: start, links, remote, trusted: false };
-      }
-      const kept = keepAccepted(context, request);
-      const links = remote && linkTrustedAs !== undefined ? [linkTo(remote, linkTrustedAs)] : [];
-      return { context: remote ? rememberRandomFlag(kept, remote) : kept, links, remote, trusted: true };
-    },
-    applyBaggagePolicy(context, request) {
-      if (!propagation.getBaggage(context)) return context;
-      return trusts(request) ? keepAccepted(context, request) : propagation.deleteBaggage(context);
-    },
-  };
+  // Checked as two named arguments, so a message says `trust.acceptBaggage` or `hopDefaults.propagator`.
+  checkOptions('compileTrustPolicy', { trust: policy, hopDefaults: defaults ?? null }, { trust: isTrustPolicy, hopDefaults: isInboundDefaults });
+  return new TrustDecision(policy, defaults);
 }
+
+/** One compiled policy: what `continueTrace` and `applyBaggagePolicy` read per request. */
+class TrustDecision<Request> implements CompiledTrustPolicy<Request> {
+  private readonly trust: boolean | ((request: Request) => boolean);
+  /** true and false stay as such: the hot path then skips the per-key loop. */
+  private readonly accept: boolean | ((key: string, request: Request) => boolean);
+  private readonly linkUntrusted: boolean;
+  private readonly linkTrustedAs: string | undefined;
+  private readonly propagator: TextMapPropagator | undefined;
+
+  constructor(policy: TrustPolicy<Request>, defaults: InboundDefaults) {
+    this.trust = policy.trustTraceContext ?? true;
+    const accept = policy.acceptBaggage ?? defaults.acceptBaggage;
+    this.accept = typeof accept === 'boolean' ? accept : toBaggagePredicate(accept);
+    this.linkUntrusted = policy.linkUntrusted ?? true;
+    this.linkTrustedAs = policy.linkTrustedAs;
+    this.propagator = defaults.propagator;
+  }
+
+  continueTrace<Carrier>(base: Context, carrier: Carrier, getter: TextMapGetter<Carrier>, request: Request): InboundContext {
+    checkContextManager();
+    const start = withoutTraceContext(base);
+    const extracted = neverThrow(extractRemote<Carrier>, undefined, EXTRACT_THREW, start, carrier, getter, this.propagator);
+    if (!extracted) return { context: start, links: [], remote: undefined, trusted: false };
+    const { context, remote } = extracted;
+    if (!this.trusts(request)) {
+      const links = remote && this.linkUntrusted ? [linkTo(remote, UNTRUSTED_CALLER)] : [];
+      return { context: start, links, remote, trusted: false };
+    }
+    const kept = this.keepAccepted(context, request);
+    const links = remote && this.linkTrustedAs !== undefined ? [linkTo(remote, this.linkTrustedAs)] : [];
+    return { context: remote ? rememberRandomFlag(kept, remote) : kept, links, remote, trusted: true };
+  }
+
+  applyBaggagePolicy(context: Context, request: Request): Context {
+    if (!propagation.getBaggage(context)) return context;
+    return this.trusts(request) ? this.keepAccepted(context, request) : propagation.deleteBaggage(context);
+  }
+
+  private trusts(request: Request): boolean {
+    const trust = this.trust;
+    return typeof trust === 'boolean' ? trust : neverThrow(trust, false, TRUST_THREW, request);
+  }
+
+  private keepAccepted(context: Context, request: Request): Context {
+    const accept = this.accept;
+    if (accept === true || !propagation.getBaggage(context)) return context;
+    if (accept === false) return propagation.deleteBaggage(context);
+    return keepBaggageEntries(context, (key) => neverThrow(accept, false, ACCEPT_THREW, key, request));
+  }
+}
+
+const EXTRACT_THREW = 'reading the inbound trace context threw; the request starts a new trace';
+const TRUST_THREW = 'the trustTraceContext predicate threw; the caller is treated as untrusted';
+const ACCEPT_THREW = 'the acceptBaggage predicate threw; the entry is dropped';
 
 const TRACEPARENT = 'traceparent';
 const TRACESTATE = 'tracestate';

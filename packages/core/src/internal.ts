@@ -1,12 +1,30 @@
 // For tracehop's own packages: shared building blocks with no compatibility
 // promise across minor versions. Applications import from `@tracehop/core`.
-export { resolvePropagator } from './propagator.js';
-export { CLOUD_TRACE_CONTEXT_HEADER, CloudTraceContextPropagator } from './cloud-trace-propagator.js';
-export { limitBaggage, mergeBaggageLimits, W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_MEMBERS } from './baggage-limits.js';
+export { checkContextManager } from './context-manager-check.js';
+export { GRAPHQL_OPERATION_KEY, requestParentKey, TRACED_RESOLVER } from './context-keys.js';
 export { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
-export { parseTraceState, TRACESTATE_MAX_MEMBERS } from './tracestate.js';
-export { RANDOM_TRACE_FLAG } from './random-flag.js';
-export { SENTRY_TRACE_HEADER, SentryTracePropagator } from './sentry-trace-propagator.js';
-export { DatadogPropagator } from './datadog-propagator.js';
-export { semconvStability } from './semconv.js';
-export type { SemconvStability } from './semconv.js';
+export { isSemconvOption, semconvStability } from './semconv.js';
+export type { SemconvOption, SemconvStability } from './semconv.js';
+export { resolveTracer, startSpan } from './tracer.js';
+export { isTrustPolicy } from './inbound.js';
+export { outboundChecks } from './outbound.js';
+export {
+  anyOf,
+  checkArgument,
+  checkOptions,
+  checkRequiredOption,
+  hasMethods,
+  instrumentationChecks,
+  isBoolean,
+  isFunction,
+  isNonEmptyString,
+  isNonNegativeInteger,
+  isNonNegativeNumber,
+  isOneOf,
+  isOptions,
+  isRatio,
+  isString,
+  isStringArray,
+  isStringRecord,
+} from './option-checks.js';
+export type { OptionCheck, OptionSchema } from './option-checks.js';

@@ -3,6 +3,7 @@ import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/c
 import { CloudTraceContextPropagator } from './cloud-trace-propagator.js';
 import { DatadogPropagator } from './datadog-propagator.js';
 import { MemoizedBaggagePropagator } from './memoized-baggage-propagator.js';
+import { checkOptions, isBoolean } from './option-checks.js';
 import { SentryTracePropagator } from './sentry-trace-propagator.js';
 
 /** Options for {@link createPropagator}. */
@@ -39,6 +40,7 @@ export interface CreatePropagatorOptions {
  * `@opentelemetry/core`; nothing here parses `traceparent` by hand.
  */
 export function createPropagator(options: CreatePropagatorOptions = {}): TextMapPropagator {
+  checkOptions('createPropagator', options, { cloudTraceContext: isBoolean, baggage: isBoolean, sentryTrace: isBoolean, datadog: isBoolean });
   const propagators: TextMapPropagator[] = [];
   // CompositePropagator extracts in order and later ones win, so W3C goes last.
   if (options.datadog) propagators.push(new DatadogPropagator());

@@ -1,4 +1,5 @@
-import { createContextKey, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { RANDOM_TRACE_ID_KEY } from './context-keys.js';
 
 /**
  * W3C Trace Context Level 2's `random` flag (0x02): the caller promises the
@@ -9,13 +10,11 @@ import { createContextKey, trace, type Context, type SpanContext } from '@opente
  * writing that same trace ID; a trace it started itself (or restarted for an
  * untrusted caller) never claims it. What the SDK records is untouched.
  */
-export const RANDOM_TRACE_FLAG = 0x02;
-
-const RANDOM_TRACE_ID = createContextKey('tracehop.w3c.random-trace-id');
+const RANDOM_TRACE_FLAG = 0x02;
 
 /** `context`, remembering that `remote`'s trace ID came with the random flag. */
 export function rememberRandomFlag(context: Context, remote: SpanContext): Context {
-  return remote.traceFlags & RANDOM_TRACE_FLAG ? context.setValue(RANDOM_TRACE_ID, remote.traceId) : context;
+  return remote.traceFlags & RANDOM_TRACE_FLAG ? context.setValue(RANDOM_TRACE_ID_KEY, remote.traceId) : context;
 }
 
 /** The flags W3C Trace Context defines (sampled, random); the others are reserved: sent as zero. */
@@ -32,7 +31,7 @@ const KNOWN_FLAGS = 0x03;
 export function withRandomFlag(context: Context): Context {
   const spanContext = trace.getSpanContext(context);
   if (!spanContext) return context;
-  const random = context.getValue(RANDOM_TRACE_ID) === spanContext.traceId ? RANDOM_TRACE_FLAG : 0;
+  const random = context.getValue(RANDOM_TRACE_ID_KEY) === spanContext.traceId ? RANDOM_TRACE_FLAG : 0;
   const traceFlags = (spanContext.traceFlags & KNOWN_FLAGS) | random;
   return traceFlags === spanContext.traceFlags ? context : trace.setSpanContext(context, { ...spanContext, traceFlags });
 }

@@ -9,7 +9,7 @@ const KEY = /^[0-9a-z][_0-9a-z\-*/@]{0,255}$/;
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 const DELIMITER = /[ \t]*,[ \t]*/;
 /** A platform must propagate at most 32 list members. */
-export const TRACESTATE_MAX_MEMBERS = 32;
+const TRACESTATE_MAX_MEMBERS = 32;
 
 /** An immutable, ordered `tracestate` (most recently set first). */
 class W3CTraceState implements TraceState {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { decimalToSpanId, spanIdToDecimal, traceIdToCloudLogging, traceIdToDatadog } from '../src/index.js';
+import { decimalToSpanId } from '../src/ids.js';
+import { spanIdToDecimal, traceIdToCloudLogging, traceIdToDatadog } from '../src/index.js';
 
 test('Datadog IDs are the unsigned decimals of the low 64 bits (vector from the Datadog docs)', () => {
   expect(traceIdToDatadog('0af7651916cd43dd8448eb211c80319c')).toBe('9532127138774266268');

@@ -1,8 +1,7 @@
-import { propagation, ROOT_CONTEXT, trace, TraceFlags, type TextMapPropagator } from '@opentelemetry/api';
+import { diag, DiagLogLevel, propagation, ROOT_CONTEXT, trace, TraceFlags, type TextMapPropagator } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { expect, test } from 'vitest';
-import { compileTrustPolicy, headersGetter, injectOutbound } from '../src/index.js';
-import { mergeBaggageLimits } from '../src/internal.js';
+import { afterEach, expect, test, vi } from 'vitest';
+import { compileOutbound, compileTrustPolicy, headersGetter, injectOutbound, type OutboundOptions } from '../src/index.js';
 
 const setter = { set: (c: Record<string, string>, k: string, v: string) => (c[k] = v) };
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -78,11 +77,63 @@ test('forwardBaggage: false sends no baggage', () => {
   expect(outboundTraceparent(context, { forwardBaggage: false }).baggage).toBeUndefined();
 });
 
-test('mergeBaggageLimits merges field by field and refuses nonsense at configuration time', () => {
-  const defaults = { maxMembers: 64, maxBytes: 4096 };
-  expect(mergeBaggageLimits(defaults, { maxMembers: 50 })).toEqual({ maxMembers: 50, maxBytes: 4096 });
-  expect(mergeBaggageLimits(defaults, undefined)).toEqual(defaults);
-  expect(mergeBaggageLimits(defaults, { maxBytes: undefined })).toEqual(defaults);
-  expect(() => mergeBaggageLimits(defaults, { maxBytes: -1 })).toThrow(/maxBytes must be a non-negative integer/);
-  expect(() => mergeBaggageLimits(defaults, { maxMembers: Number.NaN })).toThrow(RangeError);
+afterEach(() => diag.disable());
+
+function withMembers(count: number, value = 'v') {
+  const entries = Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, { value }]));
+  return propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage(entries));
+}
+
+function sentMembers(outbound: Parameters<typeof injectOutbound>[3], count = 100) {
+  const carrier: Record<string, string> = {};
+  injectOutbound(withMembers(count), carrier, setter, outbound);
+  return carrier.baggage?.split(',').length ?? 0;
+}
+
+test('compileOutbound merges baggageLimits field by field over the hop defaults, never above W3C', () => {
+  const hop = { baggageLimits: { maxMembers: 64, maxBytes: 40 } };
+  // 5 bytes a member ("kN=v") plus commas: 40 bytes hold 8; maxMembers 3 keeps 3 and the hop's byte cap stays.
+  expect(sentMembers(compileOutbound({ baggageLimits: { maxMembers: 3 } }, hop))).toBe(3);
+  expect(sentMembers(compileOutbound({}, hop))).toBe(8);
+  expect(sentMembers(compileOutbound({ baggageLimits: { maxBytes: undefined } }, hop))).toBe(8);
+  expect(sentMembers(compileOutbound({ baggageLimits: { maxMembers: 1000, maxBytes: 1e9 } }))).toBe(64);
+});
+
+test.each([
+  [{ baggageLimits: { maxMembers: -1 } }, 'compileOutbound: option "baggageLimits.maxMembers" must be a non-negative integer, got number -1'],
+  [{ baggageLimits: { maxBytes: '4096' } }, 'compileOutbound: option "baggageLimits.maxBytes" must be a non-negative integer, got string "4096"'],
+  [{ baggageLimits: { maxMembers: Number.NaN } }, 'compileOutbound: option "baggageLimits.maxMembers" must be a non-negative integer, got number NaN'],
+  [{ baggageLimits: { maxMember: 5 } }, 'compileOutbound: unknown option "baggageLimits.maxMember"; did you mean "baggageLimits.maxMembers"?'],
+  [{ forwardBaggage: 'no' }, 'compileOutbound: option "forwardBaggage" must be a boolean, got string "no"'],
+])('compileOutbound refuses %j at configuration time with a TypeError naming the option', (options, message) => {
+  expect(() => compileOutbound(options as OutboundOptions)).toThrow(new TypeError(message));
+});
+
+test('injectOutbound given { maxMembers: -1 } keeps the cap: no baggage at all, the trace context still goes, one warning', () => {
+  const warn = vi.fn();
+  diag.setLogger({ warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() }, DiagLogLevel.WARN);
+  const options = { baggageLimits: { maxMembers: -1 } };
+  const span = trace.wrapSpanContext({ traceId: TRACE_ID, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+  for (let i = 0; i < 3; i++) {
+    const carrier: Record<string, string> = {};
+    injectOutbound(trace.setSpan(withMembers(100), span), carrier, setter, options);
+    expect(carrier.baggage).toBeUndefined();
+    expect(carrier.traceparent).toBe(`00-${TRACE_ID}-00f067aa0ba902b7-01`);
+  }
+  const about = warn.mock.calls.filter(([message]) => String(message).includes('injectOutbound'));
+  expect(about).toHaveLength(1);
+  expect(about[0]![0]).toContain('"baggageLimits.maxMembers" must be a non-negative integer, got number -1');
+});
+
+test('injectOutbound takes what compileOutbound returned, and options, each compiled once', () => {
+  expect(sentMembers(compileOutbound({ baggageLimits: { maxMembers: 2 } }))).toBe(2);
+  expect(sentMembers({ baggageLimits: { maxMembers: 5 } })).toBe(5);
+  expect(sentMembers(undefined)).toBe(64);
+});
+
+test('fields() names every header inject may write, sentry-trace included when asked', () => {
+  expect([...compileOutbound().fields()].sort()).toEqual(['baggage', 'traceparent', 'tracestate']);
+  expect([...compileOutbound({ sentryTrace: true }).fields()].sort()).toEqual(['baggage', 'sentry-trace', 'traceparent', 'tracestate']);
+  const throwing: TextMapPropagator = { inject: () => {}, extract: (c) => c, fields: () => { throw new Error('boom'); } };
+  expect(compileOutbound({ propagator: throwing }).fields()).toEqual([]);
 });

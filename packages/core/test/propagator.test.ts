@@ -1,8 +1,9 @@
 import { context, propagation, ROOT_CONTEXT, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { afterEach, expect, test } from 'vitest';
-import { createPropagator, defaultPropagator } from '../src/index.js';
-import { CloudTraceContextPropagator, resolvePropagator } from '../src/internal.js';
+import { CloudTraceContextPropagator } from '../src/cloud-trace-propagator.js';
+import { createPropagator } from '../src/index.js';
+import { defaultPropagator, resolvePropagator } from '../src/propagator.js';
 
 const getter = { keys: (c: Record<string, string>) => Object.keys(c), get: (c: Record<string, string>, k: string) => c[k] };
 const setter = { set: (c: Record<string, string>, k: string, v: string) => (c[k] = v) };

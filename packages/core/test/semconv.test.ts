@@ -10,5 +10,13 @@ test.each([
   ['rpc/dup', { old: true, stable: true }],
   ['rpc,rpc/dup', { old: true, stable: true }],
 ])('OTEL_SEMCONV_STABILITY_OPT_IN=%j', (value, expected) => {
-  expect(semconvStability('rpc', value)).toEqual(expected);
+  expect(semconvStability('rpc', undefined, value)).toEqual(expected);
+});
+
+test.each([
+  ['old', { old: true, stable: false }],
+  ['stable', { old: false, stable: true }],
+  ['dup', { old: true, stable: true }],
+] as const)('the semconv option %j wins over OTEL_SEMCONV_STABILITY_OPT_IN', (option, expected) => {
+  expect(semconvStability('rpc', option, 'rpc/dup')).toEqual(expected);
 });

@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { compileTrustPolicy, headersGetter } from '../src/index.js';
-import { parseTraceState } from '../src/internal.js';
+import { parseTraceState } from '../src/tracestate.js';
 
 const TRACEPARENT = '00-12345678901234567890123456789012-1234567890123456-01';
 

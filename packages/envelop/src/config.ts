@@ -1,5 +1,18 @@
-import { trace, type Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { compileTrustPolicy, type CompiledTrustPolicy, type ContextEnricher, type HeadersLike } from '@tracehop/core';
+import {
+  anyOf,
+  checkOptions,
+  instrumentationChecks,
+  isBoolean,
+  isFunction,
+  isNonNegativeInteger,
+  isOneOf,
+  isStringArray,
+  isTrustPolicy,
+  resolveTracer,
+  type OptionSchema,
+} from '@tracehop/core/internal';
 import type { DocumentNode } from 'graphql';
 import { operationNameRecorder } from './operation-names.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
@@ -8,7 +21,7 @@ import type { InboundRequest, OperationSpanName, TraceContextOptions } from './t
 /** How many distinct operation names are recorded as they are when no list is given. */
 const DEFAULT_OPERATION_NAMES = 100;
 
-/** {@link TraceContextOptions} with defaults applied, compiled once per plugin. Immutable. */
+/** {@link TraceContextOptions} checked, with defaults applied, compiled once per plugin: what the request path reads. */
 export interface PluginConfig {
   readonly tracer: Tracer;
   readonly policy: CompiledTrustPolicy<InboundRequest>;
@@ -22,11 +35,23 @@ export interface PluginConfig {
   readonly enrich: ContextEnricher<unknown> | undefined;
 }
 
-export function resolveConfig(options: TraceContextOptions): PluginConfig {
+export const pluginOptionChecks: OptionSchema = {
+  ...instrumentationChecks,
+  trust: isTrustPolicy,
+  getHeaders: isFunction('(graphqlContext) => headers'),
+  recordSpans: isBoolean,
+  spanName: isOneOf('type', 'type-name'),
+  operationNames: anyOf(isStringArray('an array of operation names'), isFunction('(name) => boolean'), isNonNegativeInteger),
+  recordDocument: anyOf(isBoolean, isFunction('(document) => string')),
+  resolverSpans: isBoolean,
+  enrich: isFunction('(otelContext, graphqlContext) => Context'),
+};
+
+export function compilePluginConfig(options: TraceContextOptions): PluginConfig {
+  checkOptions('useTraceContext', options, pluginOptionChecks);
   const recordDocument = options.recordDocument ?? false;
   return {
-    // A ProxyTracer when no SDK is registered yet: it starts recording once one is.
-    tracer: (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME, SCOPE_VERSION),
+    tracer: resolveTracer(options.tracerProvider, SCOPE_NAME, SCOPE_VERSION),
     // The BFF is the public edge: inbound baggage is refused unless allowed.
     policy: compileTrustPolicy<InboundRequest>(options.trust, { acceptBaggage: false, propagator: options.propagator }),
     getHeaders: options.getHeaders ?? defaultGetHeaders,

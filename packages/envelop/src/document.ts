@@ -40,10 +40,11 @@ function redactLiterals(document: DocumentNode): DocumentNode {
 /** The `graphql.document` value, or `undefined` when not recorded or not printable. */
 export function documentAttribute(document: DocumentNode | undefined, config: PluginConfig): string | undefined {
   if (!config.recordDocument || !document) return undefined;
-  const record = config.recordDocument;
-  return neverThrow(
-    () => (record === 'redacted' ? print(redactLiterals(document)) : record(document)),
-    undefined,
-    'serializing the GraphQL document threw; graphql.document is not recorded',
-  );
+  return neverThrow(serialize, undefined, SERIALIZE_THREW, document, config.recordDocument);
+}
+
+const SERIALIZE_THREW = 'serializing the GraphQL document threw; graphql.document is not recorded';
+
+function serialize(document: DocumentNode, record: 'redacted' | ((document: DocumentNode) => string)): string {
+  return record === 'redacted' ? print(redactLiterals(document)) : record(document);
 }

@@ -1,4 +1,3 @@
+// What the README's API section lists, and nothing else.
 export { useTraceContext } from './plugin.js';
-export { OTHER_OPERATION_NAME } from './operation-names.js';
-export type { OperationNamePolicy } from './operation-names.js';
-export type { InboundRequest, OperationSpanName, TraceContextOptions } from './types.js';
+export type { InboundRequest, TraceContextOptions } from './types.js';

@@ -1,36 +1,34 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { neverThrow } from '@tracehop/core';
 import type { DocumentNode } from 'graphql';
+import type { PluginConfig } from './config.js';
 import { documentAttribute, findOperation } from './document.js';
-import type { Operation } from './operation.js';
 
 /** Enough to triage; a result with hundreds of errors must not make a huge span. */
 const MAX_RECORDED_ERRORS = 10;
 
-interface OperationArgs {
+export interface OperationArgs {
   document?: DocumentNode;
   operationName?: string | null;
 }
 
 /** Names the span and sets the operation attributes, from execute/subscribe args. Never throws. */
-export function describeOperation(operation: Operation, args: OperationArgs): void {
-  const span = operation.span;
-  if (!span) return;
-  neverThrow(
-    () => {
-      const definition = findOperation(args.document, args.operationName);
-      if (!definition) return;
-      const clientName = definition.name?.value;
-      const name = clientName === undefined ? undefined : operation.config.operationName(clientName);
-      span.setAttribute('graphql.operation.type', definition.operation);
-      if (name) span.setAttribute('graphql.operation.name', name);
-      span.updateName(operation.config.spanName === 'type-name' && name ? `${definition.operation} ${name}` : definition.operation);
-      const document = documentAttribute(args.document, operation.config);
-      if (document !== undefined) span.setAttribute('graphql.document', document);
-    },
-    undefined,
-    'describing the GraphQL operation threw; its span keeps the generic name',
-  );
+export function describeOperation(span: Span | undefined, config: PluginConfig, args: OperationArgs): void {
+  if (span) neverThrow(describe, undefined, DESCRIBE_THREW, span, config, args);
+}
+
+const DESCRIBE_THREW = 'describing the GraphQL operation threw; its span keeps the generic name';
+
+function describe(span: Span, config: PluginConfig, args: OperationArgs): void {
+  const definition = findOperation(args.document, args.operationName);
+  if (!definition) return;
+  const clientName = definition.name?.value;
+  const name = clientName === undefined ? undefined : config.operationName(clientName);
+  span.setAttribute('graphql.operation.type', definition.operation);
+  if (name) span.setAttribute('graphql.operation.name', name);
+  span.updateName(config.spanName === 'type-name' && name ? `${definition.operation} ${name}` : definition.operation);
+  const document = documentAttribute(args.document, config);
+  if (document !== undefined) span.setAttribute('graphql.document', document);
 }
 
 interface ResultLike {

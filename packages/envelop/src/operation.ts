@@ -1,10 +1,9 @@
-import { context as otelContext, createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
+import { context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
+import { GRAPHQL_OPERATION_KEY } from '@tracehop/core/internal';
 import { bindAsyncIterable } from './bound-iterable.js';
 import type { PluginConfig } from './config.js';
 import { isAsyncIterable } from './maybe-promise.js';
 import { recordError, recordResultErrors } from './operation-span.js';
-
-const OPERATION_KEY = createContextKey('tracehop.envelop.operation');
 
 /**
  * One GraphQL operation (an execute or a subscribe) of one plugin instance:
@@ -39,12 +38,12 @@ export class Operation {
     base: Context,
     readonly span: Span | undefined,
   ) {
-    this.context = (span ? trace.setSpan(base, span) : base).setValue(OPERATION_KEY, this);
+    this.context = (span ? trace.setSpan(base, span) : base).setValue(GRAPHQL_OPERATION_KEY, this);
   }
 
   /** The operation of `config`'s plugin that the active context runs in, if any. */
   static current(config?: PluginConfig, active: Context = otelContext.active()): Operation | undefined {
-    const operation = active.getValue(OPERATION_KEY) as Operation | undefined;
+    const operation = active.getValue(GRAPHQL_OPERATION_KEY) as Operation | undefined;
     return config === undefined || operation?.config === config ? operation : undefined;
   }
 

@@ -1,9 +1,9 @@
 import { context as otelContext } from '@opentelemetry/api';
 import type { Plugin } from '@envelop/core';
-import { resolveConfig } from './config.js';
+import { compilePluginConfig } from './config.js';
 import { whenSettled } from './maybe-promise.js';
 import { Operation } from './operation.js';
-import { describeOperation } from './operation-span.js';
+import { describeOperation, type OperationArgs } from './operation-span.js';
 import { beginOperation } from './operation-start.js';
 import { RequestParents } from './request-parent.js';
 import { instrumentResolvers } from './resolver-spans.js';
@@ -19,7 +19,7 @@ import type { TraceContextOptions } from './types.js';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function useTraceContext<GraphQLContext = any>(options: TraceContextOptions<GraphQLContext> = {}): Plugin {
-  const config = resolveConfig(options as TraceContextOptions);
+  const config = compilePluginConfig(options as TraceContextOptions);
   const parents = new RequestParents(config);
 
   // Parse, validate and context building (where authentication may call a
@@ -36,6 +36,15 @@ export function useTraceContext<GraphQLContext = any>(options: TraceContextOptio
     );
   };
 
+  /** Hooks run inside our wrapper, so the active context holds this plugin's operation, if any. */
+  const currentOperation = (args: OperationArgs): Operation | undefined => {
+    const operation = Operation.current(config);
+    if (!operation) return undefined;
+    describeOperation(operation.span, config, args);
+    operation.expectResult();
+    return operation;
+  };
+
   return {
     onSchemaChange: config.resolverSpans ? ({ schema }) => instrumentResolvers(schema) : undefined,
     instrumentation: {
@@ -46,27 +55,12 @@ export function useTraceContext<GraphQLContext = any>(options: TraceContextOptio
       subscribe: runOperation,
     },
     onExecute({ args }) {
-      // Hooks run inside our wrapper, so the active context holds this operation.
-      const operation = Operation.current(config);
-      if (!operation) return;
-      describeOperation(operation, args);
-      operation.expectResult();
-      return {
-        onExecuteDone({ result, setResult }) {
-          setResult(operation.observeResult(result) as typeof result);
-        },
-      };
+      const operation = currentOperation(args);
+      return operation && { onExecuteDone: ({ result, setResult }) => setResult(operation.observeResult(result) as typeof result) };
     },
     onSubscribe({ args }) {
-      const operation = Operation.current(config);
-      if (!operation) return;
-      describeOperation(operation, args);
-      operation.expectResult();
-      return {
-        onSubscribeResult({ result, setResult }) {
-          setResult(operation.observeResult(result) as typeof result);
-        },
-      };
+      const operation = currentOperation(args);
+      return operation && { onSubscribeResult: ({ result, setResult }) => setResult(operation.observeResult(result) as typeof result) };
     },
   };
 }

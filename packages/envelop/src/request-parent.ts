@@ -1,5 +1,6 @@
 import { context as otelContext, SpanKind, trace, type Context, type Link } from '@opentelemetry/api';
 import { headersGetter, neverThrow, type HeadersLike } from '@tracehop/core';
+import { requestParentKey } from '@tracehop/core/internal';
 import type { PluginConfig } from './config.js';
 import type { InboundRequest } from './types.js';
 
@@ -27,7 +28,7 @@ const NO_HEADERS: HeadersLike = {};
  * take the property, falls back to a WeakMap.
  */
 export class RequestParents {
-  private readonly key = Symbol('tracehop.envelop.requestParent');
+  private readonly key = requestParentKey();
   private readonly ofSealed = new WeakMap<object, RequestParent>();
 
   constructor(private readonly config: PluginConfig) {}
@@ -48,6 +49,8 @@ export class RequestParents {
   }
 }
 
+const GET_HEADERS_THREW = 'getHeaders threw; the request is treated as carrying no trace context';
+
 /**
  * A local span already active (instrumentation-http's server span) is the
  * parent and no header is read over it; otherwise the request headers go
@@ -57,11 +60,7 @@ export class RequestParents {
 function decideParent(graphqlContext: unknown, config: PluginConfig): RequestParent {
   const active = otelContext.active();
   const activeSpan = trace.getSpanContext(active);
-  const headers = neverThrow(
-    () => config.getHeaders(graphqlContext) ?? undefined,
-    undefined,
-    'getHeaders threw; the request is treated as carrying no trace context',
-  );
+  const headers = neverThrow(config.getHeaders, undefined, GET_HEADERS_THREW, graphqlContext) ?? undefined;
   const request: InboundRequest = { headers, graphqlContext };
   if (activeSpan && !activeSpan.isRemote) {
     // Whoever made that span extracted baggage without asking who the caller

@@ -1,15 +1,12 @@
 import { context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
+import { startSpan, TRACED_RESOLVER as TRACED } from '@tracehop/core/internal';
 import type { GraphQLFieldResolver, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { recordError } from './operation-span.js';
 import { Operation } from './operation.js';
 
-/**
- * Marks a resolver this package already wrapped. `Symbol.for`, so a second
- * copy of the package (ESM next to CommonJS) recognises it too: a field is
- * wrapped once for the life of the schema, never per call (the stacking
- * wrapper that overflowed the stack in envelop#2852).
- */
-const TRACED = Symbol.for('tracehop.envelop.tracedResolver');
+// TRACED marks a resolver this package already wrapped, so a field is wrapped
+// once for the life of the schema, never per call (the stacking wrapper that
+// overflowed the stack in envelop#2852).
 
 type Resolver = GraphQLFieldResolver<unknown, unknown>;
 type TracedResolver = Resolver & { [TRACED]?: true };
@@ -38,11 +35,9 @@ function tracedResolver(resolve: Resolver): TracedResolver {
     if (!state?.config.resolverSpans) return resolve.call(this, source, args, graphqlContext, info);
 
     const parent = parentResolverContext(state, info.path) ?? active;
-    const span = state.config.tracer.startSpan(
-      `resolve ${info.parentType.name}.${info.fieldName}`,
-      { attributes: resolverAttributes(info) },
-      parent,
-    );
+    const name = `resolve ${info.parentType.name}.${info.fieldName}`;
+    const span = startSpan(state.config.tracer, name, { attributes: resolverAttributes(info) }, parent);
+    if (!span) return resolve.call(this, source, args, graphqlContext, info);
     const resolverContext = trace.setSpan(parent, span);
     (state.resolverContexts ??= new WeakMap()).set(info.path, resolverContext);
 
@@ -50,14 +45,14 @@ function tracedResolver(resolve: Resolver): TracedResolver {
     try {
       result = otelContext.with(resolverContext, resolve, this, source, args, graphqlContext, info);
     } catch (error) {
-      fail(span, error);
+      endWithError(span, error);
       throw error;
     }
-    if (typeof (result as PromiseLike<unknown> | null)?.then !== 'function') return settle(span, result);
+    if (typeof (result as PromiseLike<unknown> | null)?.then !== 'function') return endWithValue(span, result);
     return Promise.resolve(result).then(
-      (value) => settle(span, value),
+      (value) => endWithValue(span, value),
       (error: unknown) => {
-        fail(span, error);
+        endWithError(span, error);
         throw error;
       },
     );
@@ -94,13 +89,13 @@ function pathString(path: GraphQLResolveInfo['path']): string {
 }
 
 /** graphql treats a returned `Error` as the field's error, like a throw. */
-function settle(span: Span, value: unknown): unknown {
+function endWithValue(span: Span, value: unknown): unknown {
   if (value instanceof Error) recordError(span, value);
   span.end();
   return value;
 }
 
-function fail(span: Span, error: unknown): void {
+function endWithError(span: Span, error: unknown): void {
   recordError(span, error);
   span.end();
 }

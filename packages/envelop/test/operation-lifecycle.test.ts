@@ -3,12 +3,12 @@
 // and a stream, a failure, each end it exactly once.
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { expect, test } from 'vitest';
-import { resolveConfig } from '../src/config.js';
+import { compilePluginConfig } from '../src/config.js';
 import { Operation } from '../src/operation.js';
 import { createTracing } from './harness.js';
 
 const tracing = createTracing();
-const config = resolveConfig({ tracerProvider: tracing.provider });
+const config = compilePluginConfig({ tracerProvider: tracing.provider });
 
 function start(): Operation {
   return new Operation(config, ROOT_CONTEXT, config.tracer.startSpan('query', {}, ROOT_CONTEXT));

@@ -6,7 +6,9 @@
 // it sends nothing (grpc/grpc-node#2993).
 import { createRequire } from 'node:module';
 import type { CallCredentials, Metadata, credentials as grpcCredentials } from '@grpc/grpc-js';
-import { resolveTokenSource } from './headers.js';
+import type { OptionCheck } from '@tracehop/core/internal';
+import { resolveTokenSource, tokenOf } from './headers.js';
+import { checkTokenSourceChoice, isHeaderName } from './token-options.js';
 import type { GoogleIdTokenSource, IdTokenHeaderName, TokenSourceChoice } from './types.js';
 
 /** The part of `@grpc/grpc-js` used; pass the app's own module to be sure both sides use one copy. */
@@ -45,20 +47,24 @@ function loadGrpc(): GrpcModule {
  * `googleIdTokenHeaders`. Without a token (after `maxWaitMs`) the call goes out
  * without it and fails UNAUTHENTICATED; the generator never errors.
  */
+const isGrpcModule: OptionCheck = {
+  expects: "the @grpc/grpc-js module (import * as grpc from '@grpc/grpc-js')",
+  test: (value) =>
+    typeof (value as Partial<GrpcModule> | null)?.credentials?.createFromMetadataGenerator === 'function' &&
+    typeof (value as GrpcModule).Metadata === 'function',
+};
+
 export function googleIdTokenCallCredentials(options: GoogleIdTokenCallCredentialsOptions): GoogleIdTokenCallCredentials {
+  checkTokenSourceChoice('googleIdTokenCallCredentials', options, { header: isHeaderName, grpc: isGrpcModule });
   const grpc = options.grpc ?? loadGrpc();
   const source = resolveTokenSource(options);
   const key = (options.header ?? 'Authorization').toLowerCase();
   const callCredentials = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
-    source.getToken().then(
-      (token) => {
-        const metadata = new grpc.Metadata();
-        if (token !== undefined) metadata.set(key, `Bearer ${token}`);
-        callback(null, metadata);
-      },
-      // getToken never rejects; a hand-made `source` might.
-      () => callback(null, new grpc.Metadata()),
-    );
+    void tokenOf(source).then((token) => {
+      const metadata = new grpc.Metadata();
+      if (token !== undefined) metadata.set(key, `Bearer ${token}`);
+      callback(null, metadata);
+    });
   });
   return Object.assign(callCredentials, { source, shutdown: () => source.shutdown() });
 }

@@ -1,5 +1,6 @@
 import { trace, TraceFlags, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
-import { createPropagator, type TrustPolicy } from '@tracehop/core';
+import { createPropagator, neverThrow, type TrustPolicy } from '@tracehop/core';
+import { anyOf, checkOptions, isFunction, isRatio, isString } from '@tracehop/core/internal';
 
 /** Options for {@link cloudRunEdge}. */
 export interface CloudRunEdgeOptions {
@@ -46,6 +47,7 @@ export interface CloudRunEdge {
  * `traceparent` trace ID. It is only a correlation key here; never an identity.
  */
 export function cloudRunEdge(options: CloudRunEdgeOptions = {}): CloudRunEdge {
+  checkOptions('cloudRunEdge', options, { sample: anyOf(isRatio, isFunction('(traceId) => boolean')), linkReason: isString() });
   const sample = samplerOf(options.sample ?? 1);
   return {
     propagator: new OwnSamplingPropagator(createPropagator({ cloudTraceContext: true }), sample),
@@ -55,12 +57,13 @@ export function cloudRunEdge(options: CloudRunEdgeOptions = {}): CloudRunEdge {
 
 function samplerOf(sample: number | ((traceId: string) => boolean)): (traceId: string) => boolean {
   if (typeof sample === 'function') return sample;
-  if (!(sample >= 0 && sample <= 1)) throw new RangeError(`tracehop: cloudRunEdge sample must be a ratio in [0, 1], got ${String(sample)}`);
   if (sample === 1) return () => true;
   // W3C Level 2: the right-most 7 bytes of a trace ID are the random part.
   const bound = BigInt(Math.floor(sample * 2 ** 56));
   return (traceId) => BigInt(`0x${traceId.slice(18)}`) < bound;
 }
+
+const SAMPLE_THREW = "the cloudRunEdge sample function threw; the front end's sampled flag stands";
 
 /** Extracts with `inner`, then sets the sampled flag from this service's own decision. */
 class OwnSamplingPropagator implements TextMapPropagator {
@@ -77,7 +80,8 @@ class OwnSamplingPropagator implements TextMapPropagator {
     const extracted = this.inner.extract(context, carrier, getter);
     const remote = trace.getSpanContext(extracted);
     if (!remote || remote === trace.getSpanContext(context)) return extracted;
-    const sampled = this.sample(remote.traceId);
+    const sampled = neverThrow(this.sample, undefined, SAMPLE_THREW, remote.traceId);
+    if (sampled === undefined) return extracted;
     const traceFlags = sampled ? remote.traceFlags | TraceFlags.SAMPLED : remote.traceFlags & ~TraceFlags.SAMPLED;
     return traceFlags === remote.traceFlags ? extracted : trace.setSpanContext(extracted, { ...remote, traceFlags });
   }

@@ -1,8 +1,16 @@
-import { createGoogleIdTokenSource } from './token-source.js';
+import { neverReject } from '@tracehop/core';
+import { checkTokenSourceChoice, isHeaderName } from './token-options.js';
+import { createTokenSource } from './token-source.js';
 import type { GoogleIdTokenHeadersFactory, GoogleIdTokenSource, TokenSourceChoice, GoogleIdTokenHeadersOptions } from './types.js';
 
+/** The shared source, or a new one from the (already checked) options. */
 export function resolveTokenSource(options: TokenSourceChoice): GoogleIdTokenSource {
-  return 'source' in options ? options.source : createGoogleIdTokenSource(options);
+  return 'source' in options && options.source !== undefined ? options.source : createTokenSource(options as Exclude<TokenSourceChoice, { source: unknown }>);
+}
+
+/** A token source's `getToken`, which never rejects, even for a hand-made `source` that does. */
+export function tokenOf(source: GoogleIdTokenSource): Promise<string | undefined> {
+  return neverReject(() => source.getToken(), undefined, 'the ID token source rejected; the export goes out without a token');
 }
 
 /**
@@ -12,16 +20,12 @@ export function resolveTokenSource(options: TokenSourceChoice): GoogleIdTokenSou
  * unauthorized). Never rejects; awaited by the exporter on every send attempt.
  */
 export function googleIdTokenHeaders(options: GoogleIdTokenHeadersOptions): GoogleIdTokenHeadersFactory {
+  checkTokenSourceChoice('googleIdTokenHeaders', options, { header: isHeaderName });
   const source = resolveTokenSource(options);
   const header = options.header ?? 'Authorization';
   const headers = async (): Promise<Record<string, string>> => {
-    try {
-      const token = await source.getToken();
-      return token === undefined ? {} : { [header]: `Bearer ${token}` };
-    } catch {
-      // getToken never rejects; a hand-made `source` might.
-      return {};
-    }
+    const token = await tokenOf(source);
+    return token === undefined ? {} : { [header]: `Bearer ${token}` };
   };
   return Object.assign(headers, { source, shutdown: () => source.shutdown() });
 }

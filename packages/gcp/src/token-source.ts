@@ -5,14 +5,15 @@
 import { diag } from '@opentelemetry/api';
 import { googleAuthFetcher } from './google-auth-fetcher.js';
 import { readJwtExpiryMs } from './jwt-expiry.js';
+import { checkTokenSourceOptions } from './token-options.js';
 import type { GoogleIdTokenSource, GoogleIdTokenSourceOptions } from './types.js';
 
 const log = diag.createComponentLogger({ namespace: '@tracehop/gcp' });
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A duration option: finite and ≥ 0, else the default; capped where setTimeout would overflow (and fire at once). */
+/** A duration option (checked ≥ 0), or its default; capped where setTimeout would overflow (and fire at once). */
 function durationMs(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(value, MAX_TIMER_MS) : fallback;
+  return Math.min(value ?? fallback, MAX_TIMER_MS);
 }
 
 interface HeldToken {
@@ -22,7 +23,17 @@ interface HeldToken {
   refreshAt: number;
 }
 
+/**
+ * A cached, single-flight, background-refreshed ID token for one audience.
+ * Options that cannot work throw a `TypeError` naming the option, here.
+ */
 export function createGoogleIdTokenSource(options: GoogleIdTokenSourceOptions): GoogleIdTokenSource {
+  checkTokenSourceOptions('createGoogleIdTokenSource', options);
+  return createTokenSource(options);
+}
+
+/** {@link createGoogleIdTokenSource} with options already checked (by the factory that shares it). */
+export function createTokenSource(options: GoogleIdTokenSourceOptions): GoogleIdTokenSource {
   const { audience } = options;
   const maxWaitMs = durationMs(options.maxWaitMs, 2000);
   const fetchTimeoutMs = durationMs(options.fetchTimeoutMs, 10_000);

@@ -95,7 +95,9 @@ test('a ratio decides from the random part of the trace ID, the same way in ever
   await query(url, { traceparent: `00-${low}-${FRONT_END_SPAN}-00` });
   await query(url, { traceparent: `00-${high}-${FRONT_END_SPAN}-00` });
   expect(tracing.spans().map((span) => span.spanContext().traceId)).toEqual([low]);
-  expect(() => cloudRunEdge({ sample: 2 })).toThrow(RangeError);
+  expect(() => cloudRunEdge({ sample: 2 })).toThrow(
+    new TypeError('cloudRunEdge: option "sample" must be a number from 0 to 1 or a function (traceId) => boolean, got number 2'),
+  );
 });
 
 test('no front-end headers at all: a new trace, recorded', async () => {

@@ -84,7 +84,9 @@ afterEach(async () => {
 });
 
 function callCredentials(options: Partial<Parameters<typeof googleIdTokenCallCredentials>[0]> = {}): GoogleIdTokenCallCredentials {
-  const credentials = googleIdTokenCallCredentials({ audience: AUDIENCE, maxWaitMs: 300, retryMinMs: 200, ...options } as never);
+  // A shared source keeps its own options: with `source`, the others would be refused.
+  const defaults = 'source' in options ? {} : { audience: AUDIENCE, maxWaitMs: 300, retryMinMs: 200 };
+  const credentials = googleIdTokenCallCredentials({ ...defaults, ...options } as never);
   created.push(credentials);
   return credentials;
 }

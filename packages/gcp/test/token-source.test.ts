@@ -117,11 +117,17 @@ test('during backoff after a failure, getToken answers at once instead of waitin
   tokens.shutdown();
 });
 
-test('out-of-range durations fall back to defaults or are capped, never a timer that fires at once', async () => {
+test('huge durations are capped, never a timer that overflows and fires at once', async () => {
   const slowFetch = async (): Promise<string> => (await sleep(100), jwt({ exp: inSeconds(60) }));
-  for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY, 1e12]) {
-    const tokens = source({ maxWaitMs: bad, fetchTimeoutMs: bad, retryMinMs: bad, fetchIdToken: slowFetch });
-    expect(await tokens.getToken(), `with ${bad}`).toMatch(/^ey/);
+  for (const huge of [Number.POSITIVE_INFINITY, 1e12]) {
+    const tokens = source({ maxWaitMs: huge, fetchTimeoutMs: huge, retryMinMs: huge, fetchIdToken: slowFetch });
+    expect(await tokens.getToken(), `with ${huge}`).toMatch(/^ey/);
     tokens.shutdown();
   }
+});
+
+test.each([Number.NaN, -1, '2000'])('a duration of %j throws a TypeError naming the option, at creation', (bad) => {
+  expect(() => source({ maxWaitMs: bad as number, fetchIdToken: async () => jwt({ exp: inSeconds(60) }) })).toThrow(
+    /^createGoogleIdTokenSource: option "maxWaitMs" must be a number of milliseconds ≥ 0, got /,
+  );
 });

@@ -1,6 +1,6 @@
 import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { semconvStability, type SemconvStability } from '@tracehop/core/internal';
+import type { SemconvStability } from '@tracehop/core/internal';
 
 // RPC semantic conventions (v1.45): stable names, and the pre-v1.39 names the
 // Java agent and instrumentation-grpc still emit by default.
@@ -30,21 +30,29 @@ const STATUS_NAMES: Record<number, string> = Object.fromEntries(
     .map(([name, code]) => [code, name]),
 );
 
-/** Resolves the `semconv` option against `OTEL_SEMCONV_STABILITY_OPT_IN`. */
-export function resolveSemconv(option: 'old' | 'stable' | 'dup' | undefined): SemconvStability {
-  if (option === 'old') return { old: true, stable: false };
-  if (option === 'stable') return { old: false, stable: true };
-  if (option === 'dup') return { old: true, stable: true };
-  return semconvStability('rpc');
-}
-
 /** `/pkg.Service/Method` → `pkg.Service/Method`, the span name and stable `rpc.method`. */
 export function fullMethodName(path: string): string {
   return path.startsWith('/') ? path.slice(1) : path;
 }
 
-/** Attributes known when the call starts; computed once per method, not per call. */
-export function startAttributes(path: string, semconv: SemconvStability, server?: ServerEndpoint): Attributes {
+/**
+ * The attributes a call's span starts with, by method path: computed once per
+ * method and hop, not per call. Bounded by the methods the hop sees, and
+ * grpc-js answers paths a server does not have before any interceptor runs.
+ */
+export function startAttributesByPath(semconv: SemconvStability, server?: ServerEndpoint): (path: string) => Attributes {
+  const byPath = new Map<string, Attributes>();
+  return (path) => {
+    let attributes = byPath.get(path);
+    if (!attributes) {
+      attributes = startAttributes(path, semconv, server);
+      byPath.set(path, attributes);
+    }
+    return attributes;
+  };
+}
+
+function startAttributes(path: string, semconv: SemconvStability, server: ServerEndpoint | undefined): Attributes {
   const method = fullMethodName(path);
   const attributes: Attributes = {};
   if (semconv.old) {

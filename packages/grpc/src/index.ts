@@ -1,5 +1,4 @@
+// What the README's API section lists, and nothing else.
 export { createClientInterceptor } from './client.js';
 export { createServerInterceptor } from './server.js';
-export { metadataGetter, metadataSetter } from './metadata-carrier.js';
-export { parseTarget } from './attributes.js';
-export type { ClientInterceptorOptions, RpcSpanOptions, ServerCallInfo, ServerInterceptorOptions } from './types.js';
+export type { ClientInterceptorOptions, ServerCallInfo, ServerInterceptorOptions } from './types.js';

@@ -1,5 +1,6 @@
 import type { TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import type { Metadata } from '@grpc/grpc-js';
+import { neverThrow } from '@tracehop/core';
 
 const BINARY_SUFFIX = '-bin';
 
@@ -22,15 +23,18 @@ export const metadataGetter: TextMapGetter<Metadata> = {
  * Writes with `set`, never `add`: a duplicated `traceparent` reaches a Node
  * server comma-joined, and the W3C propagator rightly discards it. A `-bin`
  * key takes a base64 string and is sent as bytes. grpc-js throws on values it
- * cannot send; that one header is skipped instead.
+ * cannot send (a propagator that wrote one): that one header is skipped, with
+ * a `diag` warning, and the call goes on.
  */
 export const metadataSetter: TextMapSetter<Metadata> = {
   set(metadata, key, value) {
-    try {
-      if (key.endsWith(BINARY_SUFFIX)) metadata.set(key, Buffer.from(value, 'base64'));
-      else metadata.set(key, value);
-    } catch {
-      // An illegal header value: drop this one header, keep the call.
-    }
+    neverThrow(setHeader, undefined, SET_THREW, metadata, key, value);
   },
 };
+
+const SET_THREW = 'grpc-js refused a header value the propagator wrote; the call goes on without that header';
+
+function setHeader(metadata: Metadata, key: string, value: string): void {
+  if (key.endsWith(BINARY_SUFFIX)) metadata.set(key, Buffer.from(value, 'base64'));
+  else metadata.set(key, value);
+}

@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   ServerInterceptingCall,
   status as GrpcStatus,
@@ -6,12 +6,13 @@ import {
   type ServerInterceptor,
   type ServerMethodDefinition,
 } from '@grpc/grpc-js';
-import { compileTrustPolicy } from '@tracehop/core';
-import { fullMethodName, recordStatus, resolveSemconv, startAttributes } from './attributes.js';
+import { neverThrow } from '@tracehop/core';
+import { startSpan, type SemconvStability } from '@tracehop/core/internal';
+import { fullMethodName, recordStatus } from './attributes.js';
+import { compileServerOptions } from './hop-options.js';
 import { metadataGetter } from './metadata-carrier.js';
 import { isPassThrough } from './pass-through-span.js';
 import { isPeerServerInstrumentationActive } from './peer-instrumentation.js';
-import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
 import type { ServerCallInfo, ServerInterceptorOptions } from './types.js';
 
 /**
@@ -24,12 +25,7 @@ import type { ServerCallInfo, ServerInterceptorOptions } from './types.js';
  * Only the first interceptor sees a status that a later one (auth) sends.
  */
 export function createServerInterceptor(options: ServerInterceptorOptions = {}): ServerInterceptor {
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME, SCOPE_VERSION);
-  const semconv = resolveSemconv(options.semconv);
-  const recordSpans = options.recordSpans ?? true;
-  // Backends behind a BFF hear from internal callers: trusted, baggage kept, unless told otherwise.
-  const policy = compileTrustPolicy<ServerCallInfo>(options.trust, { acceptBaggage: true, propagator: options.propagator });
-  const attributesByPath = new Map<string, Attributes>();
+  const hop = compileServerOptions(options);
 
   return (method, call) => {
     let callContext: Context = ROOT_CONTEXT;
@@ -39,8 +35,7 @@ export function createServerInterceptor(options: ServerInterceptorOptions = {}):
       if (!span) return;
       const ending = span;
       span = undefined; // ends exactly once, whichever of sendStatus/onCancel comes first
-      recordStatus(ending, code, details, 'server', semconv);
-      ending.end();
+      neverThrow(recordEnd, undefined, END_SPAN_THREW, ending, code, details, hop.semconv);
     };
 
     return new ServerInterceptingCall(call, {
@@ -48,16 +43,17 @@ export function createServerInterceptor(options: ServerInterceptorOptions = {}):
         next({
           onReceiveMetadata(metadata, nextMetadata) {
             const info = new CallInfo(metadata, method, call);
-            const inbound = policy.continueTrace(ROOT_CONTEXT, metadata, metadataGetter, info);
+            const inbound = hop.policy.continueTrace(ROOT_CONTEXT, metadata, metadataGetter, info);
             callContext = inbound.context;
             // Next to instrumentation-grpc, its wrapped handler records the SERVER span.
-            if (recordSpans && !isPeerServerInstrumentationActive()) {
-              const started = tracer.startSpan(
+            if (hop.recordSpans && !isPeerServerInstrumentationActive()) {
+              const started = startSpan(
+                hop.tracer,
                 fullMethodName(method.path),
-                { kind: SpanKind.SERVER, attributes: attributesFor(method.path), links: inbound.links },
+                { kind: SpanKind.SERVER, attributes: hop.startAttributes(method.path), links: inbound.links },
                 inbound.context,
               );
-              if (!isPassThrough(started, inbound.context)) {
+              if (started && !isPassThrough(started, inbound.context)) {
                 span = started;
                 callContext = trace.setSpan(inbound.context, started);
               }
@@ -87,15 +83,13 @@ export function createServerInterceptor(options: ServerInterceptorOptions = {}):
       },
     });
   };
+}
 
-  function attributesFor(path: string): Attributes {
-    let attributes = attributesByPath.get(path);
-    if (!attributes) {
-      attributes = startAttributes(path, semconv);
-      attributesByPath.set(path, attributes);
-    }
-    return attributes;
-  }
+const END_SPAN_THREW = 'ending the SERVER span threw; the call completes as it would without it';
+
+function recordEnd(span: Span, code: number, details: string, semconv: SemconvStability): void {
+  recordStatus(span, code, details, 'server', semconv);
+  span.end();
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { BaggageLimits, InstrumentationOptions, TrustPolicy } from '@tracehop/core';
+import type { InstrumentationOptions, OutboundOptions, TrustPolicy } from '@tracehop/core';
+import type { SemconvOption } from '@tracehop/core/internal';
 import type { Metadata, ServerMethodDefinition } from '@grpc/grpc-js';
 
 /** How the interceptors record RPC spans; the client and the server take the same. */
@@ -15,36 +16,23 @@ export interface RpcSpanOptions extends InstrumentationOptions {
    * (`rpc.system.name`, full `rpc.method`, `rpc.status_code`), or `'dup'` for both.
    * @default read from `OTEL_SEMCONV_STABILITY_OPT_IN` (`rpc`, `rpc/dup`), else `'old'`
    */
-  semconv?: 'old' | 'stable' | 'dup';
+  semconv?: SemconvOption;
 }
 
-/** Options for {@link createClientInterceptor}. */
-export interface ClientInterceptorOptions extends RpcSpanOptions {
+/**
+ * Options for {@link createClientInterceptor}: the RPC span options, core's
+ * outbound options (`forwardBaggage`, `baggageLimits`, `sentryTrace`; gRPC's
+ * default byte cap is 4096, below W3C's 8192, because grpc-java rejects calls
+ * whose headers exceed 8 KiB in total), and the channel target.
+ */
+export interface ClientInterceptorOptions extends RpcSpanOptions, OutboundOptions {
   /**
    * The channel target the client was built with (`dns:///api.internal:443`,
    * `127.0.0.1:50051`), for `server.address`/`server.port`. Interceptors cannot
    * see the channel, so pass it here to get those attributes.
+   * @default undefined (no server.address / server.port)
    */
   target?: string;
-  /**
-   * Send baggage on these calls. Turn off for a client whose server is
-   * outside the trust boundary: baggage carries the tenant.
-   * @default true
-   */
-  forwardBaggage?: boolean;
-  /**
-   * Caps on the baggage sent, merged field by field over the defaults. The
-   * default byte cap is below the W3C 8192 because grpc-java rejects calls
-   * whose headers exceed 8 KiB in total.
-   * @default { maxMembers: 64, maxBytes: 4096 }
-   */
-  baggageLimits?: BaggageLimits;
-  /**
-   * Also send Sentry's `sentry-trace` header for the call's span, for a
-   * Sentry-instrumented server (Sentry's propagator ignores `traceparent`).
-   * @default false
-   */
-  sentryTrace?: boolean;
 }
 
 /** What a server trust decision can look at. */

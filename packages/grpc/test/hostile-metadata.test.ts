@@ -5,7 +5,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createClient, createTelemetry, observingHandlers, sayAsync, startServer, useAsyncContext, type Observation, type RunningServer } from './harness.js';
-import { metadataGetter } from '../src/index.js';
+import { metadataGetter } from '../src/metadata-carrier.js';
 import type { EchoClient, EchoMessage } from '@tracehop/fixture-proto';
 
 useAsyncContext();

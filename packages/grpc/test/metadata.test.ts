@@ -86,7 +86,9 @@ test('a partial baggageLimits keeps the other default: { maxMembers: 50 } still 
 });
 
 test('nonsense baggageLimits are refused when the interceptor is built, not on a call', () => {
-  expect(() => createClient(running.address, { baggageLimits: { maxBytes: -5 } })).toThrow(/baggageLimits.maxBytes must be a non-negative integer/);
+  expect(() => createClient(running.address, { baggageLimits: { maxBytes: -5 } })).toThrow(
+    new TypeError('createClientInterceptor: option "baggageLimits.maxBytes" must be a non-negative integer, got number -5'),
+  );
 });
 
 test('sentryTrace: true also sends sentry-trace for the call span, replacing a stale one', async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { parseTarget } from '../src/index.js';
+import { parseTarget } from '../src/attributes.js';
 
 test.each([
   ['dns:///api.internal:443', { address: 'api.internal', port: 443 }],

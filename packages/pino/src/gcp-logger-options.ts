@@ -1,4 +1,6 @@
-import { traceMixin } from './trace-mixin.js';
+import { checkOptions } from '@tracehop/core/internal';
+import { gcpLoggerOptionChecks } from './mixin-options.js';
+import { compileMixin } from './trace-mixin.js';
 import type { GcpFormatOptions, GcpLoggerOptions } from './types.js';
 
 /** pino level label → Cloud Logging `severity` (the mapping Google's own pino config uses). */
@@ -27,6 +29,7 @@ export function severityOf(label: string): string {
  * those fields, so each line still gets exactly one set.
  */
 export function gcpLoggerOptions(options: Omit<GcpFormatOptions, 'format'> = {}): GcpLoggerOptions {
+  checkOptions('gcpLoggerOptions', options, gcpLoggerOptionChecks);
   return {
     messageKey: 'message',
     formatters: {
@@ -34,7 +37,7 @@ export function gcpLoggerOptions(options: Omit<GcpFormatOptions, 'format'> = {})
       level: (label, number) => ({ severity: severityOf(label), level: number }),
     },
     timestamp: isoTime,
-    mixin: traceMixin({ ...options, format: 'gcp' }),
+    mixin: compileMixin({ ...options, format: 'gcp' }),
   };
 }
 

@@ -9,24 +9,15 @@ import type { DatadogFormatOptions, OtelFormatOptions, TraceMixinOptions } from 
  */
 export type TraceFieldWriter = (spanContext: SpanContext) => Record<string, unknown>;
 
-/** Cloud Logging's special payload fields (docs: structured-logging#special-payload-fields). */
-export const GCP_TRACE_KEY = 'logging.googleapis.com/trace';
-export const GCP_SPAN_ID_KEY = 'logging.googleapis.com/spanId';
-export const GCP_TRACE_SAMPLED_KEY = 'logging.googleapis.com/trace_sampled';
-
-/** Picks the writer for `options.format`, with its options resolved once. */
+/** Picks the writer for `options.format` (already checked), with its options resolved once. */
 export function createTraceFieldWriter(options: TraceMixinOptions): TraceFieldWriter {
   switch (options.format) {
-    case undefined:
-    case 'otel':
-      return otelWriter(options);
     case 'gcp':
       return gcpWriter(options.projectId);
     case 'datadog':
       return datadogWriter(options);
     default:
-      // JavaScript callers are not held to the type.
-      throw new TypeError(`tracehop: unknown log format ${JSON.stringify((options as { format: unknown }).format)}; use 'otel', 'gcp' or 'datadog'`);
+      return otelWriter(options);
   }
 }
 
@@ -49,7 +40,7 @@ function otelWriter(options: OtelFormatOptions): TraceFieldWriter {
 }
 
 /** W3C `trace-flags`: always two lowercase hex digits (`"01"`, `"00"`). */
-export function formatTraceFlags(flags: number): string {
+function formatTraceFlags(flags: number): string {
   if (flags === TraceFlags.SAMPLED) return '01';
   if (flags === TraceFlags.NONE) return '00';
   return (flags & 0xff).toString(16).padStart(2, '0');
@@ -58,8 +49,9 @@ export function formatTraceFlags(flags: number): string {
 function gcpWriter(projectId: string | undefined): TraceFieldWriter {
   // Many lines per trace: format the trace resource name once per trace ID.
   const traceNames = lastValueCache((traceId) => traceIdToCloudLogging(traceId, projectId));
-  // The keys spelled out, not `[GCP_TRACE_KEY]`: V8 builds a literal with
-  // constant keys from one template; computed keys are added one by one.
+  // Cloud Logging's special payload fields (docs: structured-logging#special-payload-fields).
+  // The keys spelled out, not computed: V8 builds a literal with constant
+  // keys from one template; computed keys are added one by one.
   return (spanContext) => ({
     'logging.googleapis.com/trace': traceNames(spanContext.traceId),
     'logging.googleapis.com/spanId': spanContext.spanId,

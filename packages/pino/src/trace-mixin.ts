@@ -1,5 +1,8 @@
+import { neverThrow } from '@tracehop/core';
+import { checkContextManager } from '@tracehop/core/internal';
 import { activeSpanContext } from './active-span.js';
 import { createBaggageFieldWriter } from './baggage-fields.js';
+import { checkMixinOptions } from './mixin-options.js';
 import { createTraceFieldWriter } from './trace-fields.js';
 import type { PinoMixin, TraceMixinOptions } from './types.js';
 
@@ -17,6 +20,12 @@ import type { PinoMixin, TraceMixinOptions } from './types.js';
  * apart from the mixin, and the line would carry the key twice.
  */
 export function traceMixin(options: TraceMixinOptions = {}): PinoMixin {
+  checkMixinOptions('traceMixin', options);
+  return compileMixin(options);
+}
+
+/** {@link traceMixin} with options already checked (`gcpLoggerOptions` checks its own). */
+export function compileMixin(options: TraceMixinOptions): PinoMixin {
   const traceFields = createTraceFieldWriter(options);
   const writeBaggageFields = createBaggageFieldWriter(options);
   const userMixin = options.mixin;
@@ -25,17 +34,23 @@ export function traceMixin(options: TraceMixinOptions = {}): PinoMixin {
   // Fresh every call: pino merges call-site fields into what a mixin returns.
   if (!writeBaggageFields && !userMixin) {
     return function tracehopMixin() {
+      checkContextManager();
       const spanContext = activeSpanContext();
       return spanContext ? traceFields(spanContext) : {};
     };
   }
 
   return function tracehopMixin(mergeObject, level, logger) {
+    checkContextManager();
     const fields: Record<string, unknown> = {};
     writeBaggageFields?.(fields);
     const spanContext = activeSpanContext();
     // Trace fields after baggage: a baggage key can never overwrite them.
     if (spanContext) Object.assign(fields, traceFields(spanContext));
-    return userMixin ? Object.assign(fields, userMixin(mergeObject, level, logger as never)) : fields;
+    return userMixin ? Object.assign(fields, neverThrow(userMixin as UserFields, undefined, MIXIN_THREW, mergeObject, level, logger)) : fields;
   };
 }
+
+/** Your mixin as it is called: the line is written without its fields when it throws. */
+type UserFields = (mergeObject: object, level: number, logger: unknown) => object | undefined;
+const MIXIN_THREW = "your pino mixin threw; the line is written with tracehop's fields only";

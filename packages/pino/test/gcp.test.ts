@@ -1,6 +1,7 @@
 import { createGcpLoggingPinoConfig } from '@google-cloud/pino-logging-gcp-config';
 import { describe, expect, test } from 'vitest';
-import { gcpLoggerOptions, severityOf, traceMixin, type TraceMixinOptions } from '../src/index.js';
+import { severityOf } from '../src/gcp-logger-options.js';
+import { gcpLoggerOptions, traceMixin, type TraceMixinOptions } from '../src/index.js';
 import { captureLogger, GOLDEN_SPAN_ID, GOLDEN_TRACE_ID, goldenProvider, inSpan, useAsyncContext } from './harness.js';
 
 useAsyncContext();

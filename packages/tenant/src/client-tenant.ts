@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { BaggageAcceptance } from '@tracehop/core';
-import { keepBaggageEntries, toBaggagePredicate } from '@tracehop/core/internal';
+import { checkArgument, isTrustPolicy, keepBaggageEntries, toBaggagePredicate } from '@tracehop/core/internal';
 
 // The whole `tenant` namespace: `tenant`, `tenant.*`, `tenant_*`, `tenant-*`, any case.
 const TENANT_NAMESPACE = /^tenant(?:[._-]|$)/;
@@ -42,6 +42,7 @@ export function withoutClientTenant(context: Context): Context {
 export function acceptBaggageExceptTenant<Request = unknown>(
   accept: BaggageAcceptance<Request> = true,
 ): (key: string, request: Request) => boolean {
+  checkArgument('acceptBaggageExceptTenant', 'accept', accept, isTrustPolicy.shape!.acceptBaggage!);
   const accepts = toBaggagePredicate(accept);
   return (key, request) => !isTenantKey(key) && accepts(key, request);
 }

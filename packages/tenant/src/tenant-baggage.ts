@@ -4,10 +4,14 @@ import { invalidTenantIdError, isTenantId, TENANT_BAGGAGE_KEY } from './tenant-i
 /**
  * Returns a new context whose baggage carries `tenantId` under `tenant.id`,
  * keeping every other entry. Throws a `TypeError` when the ID is not a valid
- * tenant ID: the only throwing API in tracehop, because the ID comes from your
- * code (the authenticated principal), and a name or e-mail address in baggage
- * would be copied to every downstream service and log line; better a loud
- * failure in development than a quiet leak in production.
+ * tenant ID, because the ID comes from your code (the authenticated
+ * principal), and a name or e-mail address in baggage would be copied to
+ * every downstream service and log line; better a loud failure in
+ * development than a quiet leak in production.
+ *
+ * What throws: a factory given options that cannot work, when it is called
+ * (a `TypeError` naming the option), and `setTenant` given an invalid tenant
+ * ID; nothing else throws, whatever a request carries.
  *
  * The tenant is made the *first* baggage member: tracehop trims what it sends
  * to the W3C limits by keeping the first members, so the tenant survives even

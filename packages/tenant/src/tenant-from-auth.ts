@@ -1,5 +1,6 @@
 import { diag, type Context } from '@opentelemetry/api';
 import { neverThrow, type ContextEnricher } from '@tracehop/core';
+import { checkArgument, isFunction } from '@tracehop/core/internal';
 import { withoutClientTenant } from './client-tenant.js';
 import { setTenant } from './tenant-baggage.js';
 import { isTenantId } from './tenant-id.js';
@@ -14,14 +15,16 @@ import type { TenantIdSource } from './types.js';
  * useTraceContext({ enrich: tenantFromAuth((ctx) => ctx.principal?.tenantId) })
  * ```
  *
- * Runs per request, so it never throws: a throwing `getTenantId`, or one that
- * returns something that is not a valid tenant ID, leaves the request with no
- * tenant and reports it through `diag.warn`.
+ * A `getTenantId` that is not a function throws a `TypeError` here, at
+ * start-up. The enricher runs per request, so it never throws: a throwing
+ * `getTenantId`, or one that returns something that is not a valid tenant ID,
+ * leaves the request with no tenant and reports it through `diag.warn`.
  */
 export function tenantFromAuth<GraphQLContext = unknown>(getTenantId: TenantIdSource<GraphQLContext>): ContextEnricher<GraphQLContext> {
+  checkArgument('tenantFromAuth', 'getTenantId', getTenantId, isFunction('(graphqlContext) => string | undefined'));
   return (otelContext: Context, graphqlContext: GraphQLContext): Context => {
     const stripped = withoutClientTenant(otelContext);
-    const tenantId: unknown = neverThrow(() => getTenantId(graphqlContext), undefined, 'getTenantId threw; the request carries no tenant');
+    const tenantId: unknown = neverThrow(getTenantId, undefined, GET_TENANT_ID_THREW, graphqlContext);
     if (tenantId === undefined || tenantId === null) return stripped;
     if (!isTenantId(tenantId)) {
       // Not echoed: it may be exactly the personal data that must not spread.
@@ -31,3 +34,5 @@ export function tenantFromAuth<GraphQLContext = unknown>(getTenantId: TenantIdSo
     return setTenant(stripped, tenantId);
   };
 }
+
+const GET_TENANT_ID_THREW = 'getTenantId threw; the request carries no tenant';

@@ -1,5 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { checkOptions } from '@tracehop/core/internal';
 import { getTenant } from './tenant-baggage.js';
 import { TENANT_ATTRIBUTE } from './tenant-id.js';
 
@@ -15,6 +16,11 @@ import { TENANT_ATTRIBUTE } from './tenant-id.js';
  * (`tenant.id=St Mary's`) verbatim. This is the same idea with the value checked.
  */
 export class TenantSpanProcessor implements SpanProcessor {
+  /** Takes no options: `tenant.id`, checked against the pattern, is all it copies. An option throws a `TypeError`. */
+  constructor(options?: Record<string, never>) {
+    checkOptions('TenantSpanProcessor', options, {});
+  }
+
   onStart(span: Span, parentContext: Context): void {
     const tenantId = getTenant(parentContext);
     if (tenantId !== undefined) span.setAttribute(TENANT_ATTRIBUTE, tenantId);

@@ -1,6 +1,7 @@
 import { diag, DiagLogLevel, propagation, ROOT_CONTEXT, type DiagLogger } from '@opentelemetry/api';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { getTenant, setTenant, tenantFromAuth, type ContextEnricher } from '../src/index.js';
+import type { ContextEnricher } from '@tracehop/core';
+import { getTenant, setTenant, tenantFromAuth } from '../src/index.js';
 
 interface GraphQLContext {
   principal?: { tenantId?: string };
