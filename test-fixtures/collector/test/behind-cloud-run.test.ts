@@ -131,3 +131,19 @@ test('refused at the front end: no token (403), an expired one (401), another au
     await stranger.close();
   }
 }, 120_000);
+
+test('finding 5: --use-http2 cannot serve this collector: h2c to its one port reaches an OTLP/HTTP receiver that does not speak it, so the gRPC recipe is not offered', async () => {
+  const h2c = await startCloudRunFrontEnd({ issuer: collector.issuer, containerPort: Number(new URL(collector.otlpHttpUrl).port), invokers: [NODE_SA], http2: true });
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const token = collector.issuer.sign({ aud: SERVICE_URL, email: NODE_SA, iat: now, exp: now + 600 });
+    const post = (url: string) => fetch(`${url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
+    // The same export: accepted over HTTP/1.1 (the deployed setting), failed over h2c.
+    expect((await post(frontEnd.url)).status).toBe(200);
+    const response = await post(h2c.url);
+    expect(response.status).toBe(503);
+    expect(h2c.requests.at(-1)!.decision.allowed).toBe(true);
+  } finally {
+    await h2c.close();
+  }
+});
