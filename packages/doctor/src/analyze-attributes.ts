@@ -1,13 +1,8 @@
 // Verdicts on what the spans carry: the tenant (present, the authenticated
 // one, never the one the client claimed) and nothing the client put in
 // baggage or vendor headers.
-import type { Break, ProbeSent, TreeSpan } from './types.js';
-
-/** Options for the attribute checks. */
-export interface AttributeCheckOptions {
-  /** The tenant the probe's credentials authenticate as; enables the missing/mismatch checks. */
-  expectTenant?: string | undefined;
-}
+import type { ProbeSpans } from './probe-spans.js';
+import type { Break, BreakKind, TreeSpan } from './types.js';
 
 /** True when any attribute value (or nested value) contains `needle`. */
 export function valuesContain(value: unknown, needle: string, depth = 0): boolean {
@@ -18,66 +13,60 @@ export function valuesContain(value: unknown, needle: string, depth = 0): boolea
   return false;
 }
 
-/** Groups per service so that a service with 40 spans gives one break, not 40. */
-function perService(spans: TreeSpan[], make: (service: string, spans: TreeSpan[]) => Break): Break[] {
-  const groups = new Map<string, TreeSpan[]>();
-  for (const span of spans) groups.set(span.service, [...(groups.get(span.service) ?? []), span]);
-  return [...groups].map(([service, group]) => make(service, group));
-}
-
 const names = (spans: TreeSpan[]) => spans.slice(0, 3).map((s) => `'${s.name}'`).join(', ') + (spans.length > 3 ? ', …' : '');
 
-/** Tenant, baggage and vendor-header verdicts for one probe's spans. */
-export function analyzeAttributes(probe: ProbeSent, spans: TreeSpan[], all: TreeSpan[], options: AttributeCheckOptions): Break[] {
-  const breaks: Break[] = [];
+/** One break per service, so that a service with 40 spans gives one break, not 40. */
+function perService(kind: BreakKind, spans: TreeSpan[], say: (service: string, spans: TreeSpan[]) => string): Break[] {
+  const groups = new Map<string, TreeSpan[]>();
+  for (const span of spans) groups.set(span.service, [...(groups.get(span.service) ?? []), span]);
+  return [...groups].map(([service, group]) => ({ kind, service, spanId: group[0]!.spanId, message: say(service, group) }));
+}
+
+/**
+ * Tenant, baggage and vendor-header verdicts for one probe's spans;
+ * `expectTenant` (the tenant the probe's credentials authenticate as) enables the missing/mismatch checks.
+ */
+export function judgeAttributes({ probe, traced, vendor }: ProbeSpans, expectTenant: string | undefined): Break[] {
   // Calls in and out are where the tenant must be: SERVER and CLIENT spans.
-  const hopSpans = spans.filter((s) => s.kind === 'SERVER' || s.kind === 'CLIENT');
-  const spoofed = hopSpans.filter((s) => s.tenant === probe.spoofedTenant);
-  breaks.push(
-    ...perService(spoofed, (service, group) => ({
-      kind: 'tenant-from-client',
-      service,
-      spanId: group[0]!.spanId,
-      message: `${service} recorded tenant '${probe.spoofedTenant}', which only the client claimed (baggage / tenant header), on ${names(group)}: the tenant must come from the authenticated request`,
-    })),
+  const hopSpans = traced.filter((s) => s.kind === 'SERVER' || s.kind === 'CLIENT');
+  const spoofed = probe.spoofedTenant;
+  const breaks = perService(
+    'tenant-from-client',
+    hopSpans.filter((s) => s.tenant === spoofed),
+    (service, group) =>
+      `${service} recorded tenant '${spoofed}', which only the client claimed (baggage / tenant header), on ${names(group)}: ` +
+      'the tenant must come from the authenticated request',
   );
-  const expected = options.expectTenant;
-  if (expected !== undefined) {
-    const missing = hopSpans.filter((s) => s.tenant === undefined);
-    const other = hopSpans.filter((s) => s.tenant !== undefined && s.tenant !== expected && s.tenant !== probe.spoofedTenant);
+  if (expectTenant !== undefined) {
     breaks.push(
-      ...perService(missing, (service, group) => ({
-        kind: 'tenant-missing',
-        service,
-        spanId: group[0]!.spanId,
-        message: `${service} has no tenant.id on ${group.length} span(s) (${names(group)})`,
-      })),
-      ...perService(other, (service, group) => ({
-        kind: 'tenant-mismatch',
-        service,
-        spanId: group[0]!.spanId,
-        message: `${service} recorded tenant '${group[0]!.tenant}' on ${names(group)}, not the authenticated '${expected}'`,
-      })),
+      ...perService(
+        'tenant-missing',
+        hopSpans.filter((s) => s.tenant === undefined),
+        (service, group) => `${service} has no tenant.id on ${group.length} span(s) (${names(group)})`,
+      ),
+      ...perService(
+        'tenant-mismatch',
+        hopSpans.filter((s) => s.tenant !== undefined && s.tenant !== expectTenant && s.tenant !== spoofed),
+        (service, group) => `${service} recorded tenant '${group[0]!.tenant}' on ${names(group)}, not the authenticated '${expectTenant}'`,
+      ),
     );
   }
-  const leaked = spans.filter((s) => valuesContain(s.attributes, probe.marker));
   breaks.push(
-    ...perService(leaked, (service, group) => ({
-      kind: 'baggage-leak',
-      service,
-      spanId: group[0]!.spanId,
-      message: `${service} recorded the probe's client-set baggage member on ${names(group)}: baggage from outside the trust boundary was accepted`,
-    })),
-  );
-  // The Sentry trace ID may show up as a continued trace or as an attribute value.
-  const vendor = all.filter((s) => s.traceId === probe.vendorTraceId || valuesContain(s.attributes, probe.vendorTraceId));
-  breaks.push(
-    ...perService(vendor, (service, group) => ({
-      kind: 'vendor-header-leak',
-      service,
-      spanId: group[0]!.spanId,
-      message: `${service} picked up the probe's client-set sentry-trace header (${probe.vendorTraceId}) on ${names(group)}: vendor headers from outside the trust boundary must be dropped`,
-    })),
+    ...perService(
+      'baggage-leak',
+      traced.filter((s) => valuesContain(s.attributes, probe.marker)),
+      (service, group) =>
+        `${service} recorded the probe's client-set baggage member on ${names(group)}: ` +
+        'baggage from outside the trust boundary was accepted',
+    ),
+    // The Sentry trace ID may show up as a continued trace or as an attribute value.
+    ...perService(
+      'vendor-header-leak',
+      [...vendor, ...traced.filter((s) => valuesContain(s.attributes, probe.vendorTraceId))],
+      (service, group) =>
+        `${service} picked up the probe's client-set sentry-trace header (${probe.vendorTraceId}) on ${names(group)}: ` +
+        'vendor headers from outside the trust boundary must be dropped',
+    ),
   );
   return breaks;
 }

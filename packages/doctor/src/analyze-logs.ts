@@ -1,64 +1,107 @@
-// Verdicts on a probe's log lines: each line written while the probe ran must
-// carry the probe's trace, in the shape the user's log backend links.
+// Verdicts on log lines. A line is judged with the probe whose window holds
+// its time (its writer's clock corrected by the measured skew), else with the
+// probe whose trace it names. It must name that probe's trace, in the shape the
+// log backend links; a line naming another probe's trace, or a trace from
+// before the probe, is a logger bound to an earlier request.
+import type { TraceLogFormat } from '@tracehop/pino';
 import { valuesContain } from './analyze-attributes.js';
-import { namesTrace, wellFormed, type LogBackend, type LogLine } from './log-lines.js';
+import { CLOCK_SLACK_MS } from './defaults.js';
+import { namesTrace, wellFormed, type LogLine } from './log-lines.js';
+import { logWindow, probeAt } from './probe-window.js';
+import type { ClockOffsets } from './span-time.js';
 import type { Break, BreakKind, ProbeSent } from './types.js';
 
-/** Lines this long after the response still count as the probe's (async log writes), unless the next probe started. */
-export const AFTER_MS = 250;
-
-/** Which lines belong to a probe. */
-export interface LogScope {
-  /** The probe's trace and the trace its entry started, if any. */
-  traceIds: string[];
-  /** Traces of the other probes: their lines are theirs, whatever the time. */
-  otherTraceIds: Set<string>;
-  /** Lines written in [fromMs, toMs] without one of the traces above are checked too. */
-  fromMs: number;
-  toMs: number;
+/** The traces of one probe's request. */
+export interface RequestTraces {
+  probe: ProbeSent;
+  /** The probe's trace and the one its entry recorded. */
+  request: string[];
+  /** New traces started for the probe below the entry, each with the break that lost the trace. */
+  restarted: Array<{ traceId: string; by: Break }>;
 }
 
-export interface LogVerdict {
-  lines: number;
-  breaks: Break[];
+export interface LogVerdicts {
+  /** Per probe (same order): how many lines were judged with it, and their breaks. */
+  probes: Array<{ lines: number; breaks: Break[] }>;
+  /** Lines no probe claims, written during the run, per service. */
+  unclaimed: Map<string, number>;
+  /** Lines written before the first probe (earlier traffic), not judged. */
+  earlier: number;
 }
 
-/**
- * Lines of the probe's request: those naming its trace (or the trace its entry
- * started), plus lines written during it that name no trace or a foreign one.
- */
-export function analyzeLogs(probe: ProbeSent, scope: LogScope, lines: LogLine[], backend: LogBackend | undefined): LogVerdict {
-  const counts = new Map<string, { kind: BreakKind; service: string; count: number; example: string }>();
-  const note = (kind: BreakKind, line: LogLine) => {
-    const key = `${kind}\u0000${line.service}`;
-    const entry = counts.get(key) ?? { kind, service: line.service, count: 0, example: JSON.stringify(line.raw).slice(0, 160) };
-    entry.count++;
-    counts.set(key, entry);
-  };
-  let matched = 0;
-  for (const line of lines) {
-    const ours = scope.traceIds.some((id) => namesTrace(line, id));
-    const during = line.timeMs !== undefined && line.timeMs >= scope.fromMs && line.timeMs < scope.toMs;
-    if (!ours && (!during || [...scope.otherTraceIds].some((id) => namesTrace(line, id)))) continue;
-    matched++;
-    if (valuesContain(line.raw, probe.marker)) note('baggage-leak', line);
-    if (valuesContain(line.raw, probe.spoofedTenant)) note('tenant-from-client', line);
-    if (line.shapes.length === 0) note('log-without-trace', line);
-    else if (!ours) note('log-foreign-trace', line);
-    else if (!wellFormed(line) || (backend !== undefined && !line.shapes.includes(backend))) note('log-unlinkable-shape', line);
-  }
-  const breaks = [...counts.values()].map(({ kind, service, count, example }): Break => ({
-    kind,
-    service,
-    message: `${count} log line(s) of ${service} ${MESSAGES[kind] ?? kind}${kind === 'log-unlinkable-shape' && backend ? ` (backend: ${backend})` : ''}, e.g. ${example}`,
-  }));
-  return { lines: matched, breaks };
-}
+const ownTraces = (t: RequestTraces) => [...t.request, ...t.restarted.map((r) => r.traceId)];
 
 const MESSAGES: Partial<Record<BreakKind, string>> = {
   'log-without-trace': 'written during the probe carry no trace fields',
-  'log-foreign-trace': "written during the probe name another trace, not the probe's",
   'log-unlinkable-shape': 'name the trace in a shape the log backend does not link',
   'baggage-leak': "carry the probe's client-set baggage member",
   'tenant-from-client': 'carry the tenant only the client claimed',
 };
+
+/** Lines of one kind, service and reason in one probe. */
+interface Tally {
+  kind: BreakKind;
+  service: string;
+  what: string;
+  causedBy?: Break | undefined;
+  count: number;
+  example: string;
+}
+
+/** Why a line names a trace that is not its request's. */
+function foreignReason(line: LogLine, own: RequestTraces, all: RequestTraces[]): { what: string; causedBy?: Break } {
+  const restarted = own.restarted.find((r) => namesTrace(line, r.traceId));
+  if (restarted) return { what: `name the new trace ${restarted.traceId} started below the entry`, causedBy: restarted.by };
+  const other = all.find((t) => t !== own && t.request.some((id) => namesTrace(line, id)));
+  const reused = 'a logger bound to an earlier request is reused (e.g. a pino child cached at module scope)';
+  if (other) return { what: `name probe ${other.probe.index}'s trace ${other.probe.traceId}: ${reused}` };
+  return { what: `name trace ${line.traceIds[0]}, from before the probe: ${reused}` };
+}
+
+function toBreak({ kind, service, what, causedBy, count, example }: Tally, backend: TraceLogFormat | undefined): Break {
+  const shape = kind === 'log-unlinkable-shape' && backend ? ` (backend: ${backend})` : '';
+  return {
+    kind,
+    service,
+    ...(causedBy ? { causedBy: { kind: causedBy.kind, service: causedBy.service } } : {}),
+    message: `${count} log line(s) of ${service} ${what}${shape}, e.g. ${example}`,
+  };
+}
+
+/** Judges every line against every probe. */
+export function judgeLogs(traces: RequestTraces[], lines: LogLine[], offsets: ClockOffsets, backend?: TraceLogFormat): LogVerdicts {
+  const probes = traces.map((t) => t.probe);
+  const found = traces.map(() => new Map<string, Tally>());
+  const counts = traces.map(() => 0);
+  const unclaimed = new Map<string, number>();
+  let earlier = 0;
+  const firstStart = Math.min(...probes.map((p) => p.startedMs)) - CLOCK_SLACK_MS;
+  for (const line of lines) {
+    const time = line.timeMs === undefined ? undefined : line.timeMs - (offsets.get(line.service) ?? 0);
+    const during = time === undefined ? undefined : probeAt(probes, time, logWindow);
+    const owner = during ? traces[probes.indexOf(during)]! : traces.find((t) => ownTraces(t).some((id) => namesTrace(line, id)));
+    if (!owner) {
+      if (time !== undefined && time < firstStart) earlier++;
+      else unclaimed.set(line.service, (unclaimed.get(line.service) ?? 0) + 1);
+      continue;
+    }
+    const i = traces.indexOf(owner);
+    counts[i]!++;
+    const note = (kind: BreakKind, what = MESSAGES[kind]!, causedBy?: Break) => {
+      const key = `${kind}\u0000${line.service}\u0000${what}`;
+      const example = JSON.stringify(line.raw).slice(0, 160);
+      const entry = found[i]!.get(key) ?? { kind, service: line.service, what, causedBy, count: 0, example };
+      entry.count++;
+      found[i]!.set(key, entry);
+    };
+    if (valuesContain(line.raw, owner.probe.marker)) note('baggage-leak');
+    if (valuesContain(line.raw, owner.probe.spoofedTenant)) note('tenant-from-client');
+    if (line.shapes.length === 0) note('log-without-trace');
+    else if (!owner.request.some((id) => namesTrace(line, id))) {
+      const { what, causedBy } = foreignReason(line, owner, traces);
+      note('log-foreign-trace', what, causedBy);
+    } else if (!wellFormed(line) || (backend !== undefined && !line.shapes.includes(backend))) note('log-unlinkable-shape');
+  }
+  const breaks = (i: number) => [...found[i]!.values()].map((tally) => toBreak(tally, backend));
+  return { probes: traces.map((_, i) => ({ lines: counts[i]!, breaks: breaks(i) })), unclaimed, earlier };
+}

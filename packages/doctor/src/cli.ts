@@ -6,6 +6,7 @@ import { runDoctor } from './doctor.js';
 import { ConnectionError } from './probe.js';
 import { renderHtmlReport } from './report-html.js';
 import { renderTextReport } from './report-text.js';
+import { VERSION } from './version.js';
 
 /** Where the CLI writes; the defaults are the process streams. */
 export interface CliIo {
@@ -31,6 +32,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.err(`${message ? `tracehop: ${message}\n\n` : ''}${USAGE}\n`);
     return 2;
   }
+  if (args.version) {
+    io.out(`${VERSION}\n`);
+    return 0;
+  }
   let lastProgress = 0;
   const onProgress = (line: string) => {
     if (io.tty) io.err(`\r${line}\u001b[K`);
@@ -48,7 +53,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (error instanceof ConnectionError) io.err(`tracehop: ${error.message}\n`);
-    else if (code === 'EADDRINUSE' || code === 'EACCES') io.err(`tracehop: cannot start the OTLP receiver: ${(error as Error).message}\n`);
+    else if (code === 'EADDRINUSE' || code === 'EACCES') {
+      io.err(`tracehop: cannot start the OTLP receiver: ${(error as Error).message}\n`);
+    }
     else io.err(`tracehop: ${(error as Error).message}\n`);
     return 2;
   }

@@ -1,15 +1,19 @@
-// One doctor run: receive spans, send the probes one after another, wait
-// (bounded) for their spans to settle, read the logs, give each probe its verdict.
+// One doctor run: receive spans, send the probes one after another, wait for
+// their spans (see wait-for-spans.ts), measure the clocks, read the logs, and
+// give each probe its verdict.
 import type { Readable } from 'node:stream';
-import { analyzeAttributes } from './analyze-attributes.js';
-import { AFTER_MS, analyzeLogs } from './analyze-logs.js';
-import { analyzeTrace } from './analyze-trace.js';
-import { probeWindows } from './probe-window.js';
-import type { LogBackend } from './log-lines.js';
+import type { TraceLogFormat } from '@tracehop/pino';
+import { judgeLogs } from './analyze-logs.js';
+import { measureClocks } from './clock-skew.js';
+import { DEFAULTS, PROBE_GAP_MS } from './defaults.js';
+import { finishProbe, judgeSpans } from './judge-probe.js';
 import { openLogSource } from './log-source.js';
+import { skewNote, unclaimedNotes, waitedWords, waitNote } from './notes.js';
+import { assignSpans } from './probe-spans.js';
 import { newProbe, sendProbe } from './probe.js';
 import { startReceiver, type Receiver } from './receiver.js';
-import type { ProbeResult, ProbeSent, Report } from './types.js';
+import type { ProbeSent, Report } from './types.js';
+import { waitForSpans } from './wait-for-spans.js';
 
 /** Options for {@link runDoctor}. */
 export interface DoctorOptions {
@@ -19,100 +23,96 @@ export interface DoctorOptions {
   query: string;
   /** Extra request headers, e.g. `{ authorization: 'Bearer …' }`. @default {} */
   headers?: Record<string, string>;
-  /** Number of probes. @default 3 */
+  /** Number of probes, sent one after another. @default 3 */
   probes?: number;
   /** OTLP/HTTP port the services export to. @default 4318 */
   otlpPort?: number;
   /** OTLP/gRPC port; none when undefined. @default undefined */
   otlpGrpcPort?: number | undefined;
-  /** JSON log lines: a file path, or `-` for stdin. @default undefined (no log checks) */
+  /** JSON log files to check, each `FILE`, `SERVICE=FILE` (every line is SERVICE's) or `-` (stdin). @default undefined (no log checks) */
   logs?: string[] | undefined;
-  /** JSON log lines from this stream instead of `logs` (API only), read from the start. @default undefined */
+  /**
+   * The field naming the service that wrote a line (a dotted path).
+   * @default the first present of service, service.name, dd.service, serviceContext.service, name, logger
+   */
+  logServiceField?: string | undefined;
+  /** JSON log lines from this stream as well (API only), read from the start. @default undefined */
   logStream?: Readable | undefined;
   /** The log backend whose field the lines must carry. @default undefined (any known shape) */
-  logBackend?: LogBackend | undefined;
+  logBackend?: TraceLogFormat | undefined;
   /** The tenant the credentials authenticate as; enables tenant-missing/mismatch. @default undefined */
   expectTenant?: string | undefined;
   /** Header the probe fills with a spoofed tenant. @default 'x-tenant-id' */
   tenantHeader?: string;
-  /** Longest wait for spans after the last probe. @default 15000 */
+  /** The longest any service may take to export a span after it ended; the doctor always waits this long. @default 5000 */
+  exportDelayMs?: number;
+  /** Longest wait after the last probe for spans the arrived ones announce. @default 15000 */
   waitMs?: number;
-  /** Quiet time after the last span before the verdict. @default 1500 */
+  /** Settle: no new span for this long before the verdict. @default 1000 */
   settleMs?: number;
   /** Per-probe request timeout. @default 10000 */
   requestTimeoutMs?: number;
   /** Span cap of the receiver. @default 50000 */
   maxSpans?: number;
   /** Progress lines while waiting. @default none */
-  onProgress?: (line: string) => void;
+  onProgress?: ((line: string) => void) | undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function settle(receiver: Receiver, sent: ProbeSent[], options: DoctorOptions): Promise<boolean> {
-  const waitMs = options.waitMs ?? 15_000;
-  const settleMs = options.settleMs ?? 1_500;
-  const since = Date.now();
-  const seen = () => sent.filter((p) => receiver.store.all().some((s) => s.traceId === p.traceId || (s.startMs ?? 0) >= p.startedMs - 100)).length;
-  for (;;) {
-    const now = Date.now();
-    const quiet = now - Math.max(receiver.store.lastArrivalMs, since) >= settleMs;
-    const count = seen();
-    options.onProgress?.(`waiting for spans: ${receiver.store.received} received, ${count}/${sent.length} probes seen, ${((now - since) / 1e3).toFixed(1)} s of at most ${(waitMs / 1e3).toFixed(0)} s`);
-    if (quiet && count === sent.length) return true;
-    if (now - since >= waitMs) return false;
-    await sleep(100);
+async function sendProbes(receiver: Receiver, options: DoctorOptions): Promise<ProbeSent[]> {
+  const sent: ProbeSent[] = [];
+  for (let i = 1; i <= (options.probes ?? DEFAULTS.probes); i++) {
+    // Before the first too: traffic that ended just before the run is not taken for the probe's.
+    await sleep(PROBE_GAP_MS);
+    const ids = newProbe(i);
+    // Watched before sending: spans of inner hops arrive before the response.
+    receiver.store.watch(ids.traceId);
+    const request = {
+      url: options.url,
+      query: options.query,
+      headers: options.headers ?? {},
+      tenantHeader: options.tenantHeader ?? DEFAULTS.tenantHeader,
+      timeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    };
+    sent.push(await sendProbe(ids, request));
   }
+  return sent;
 }
 
-/** Runs the probes against `options.url`; uses `receiver` when given, else starts one on `otlpPort`. Throws ConnectionError when the URL refuses. */
+/**
+ * Runs the probes against `options.url`; uses `receiver` when given (from
+ * `@tracehop/doctor/testing`), else starts one on `otlpPort`. Throws ConnectionError when the URL refuses.
+ */
 export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Promise<Report> {
-  const own = receiver === undefined;
-  const rx = receiver ?? (await startReceiver({ port: options.otlpPort ?? 4318, grpcPort: options.otlpGrpcPort, ...(options.maxSpans ? { maxSpans: options.maxSpans } : {}) }));
-  const logSource = options.logStream ? openLogSource('-', options.logStream) : options.logs === undefined ? undefined : openLogSource(options.logs[0]!);
+  const maxSpans = options.maxSpans ?? DEFAULTS.maxSpans;
+  const rx = receiver ?? (await startReceiver({ port: options.otlpPort ?? DEFAULTS.otlpPort, grpcPort: options.otlpGrpcPort, maxSpans }));
+  const logValues = [...(options.logs ?? []), ...(options.logStream ? ['-'] : [])];
+  const logSource = logValues.length > 0 ? openLogSource(logValues, options.logServiceField, options.logStream) : undefined;
   try {
-    const sent: ProbeSent[] = [];
-    for (let i = 1; i <= (options.probes ?? 3); i++) {
-      const ids = newProbe(i);
-      // Watched before sending: spans of inner hops arrive before the response.
-      rx.store.watch(ids.traceId);
-      const probe = await sendProbe(ids, {
-        url: options.url,
-        query: options.query,
-        headers: options.headers ?? {},
-        tenantHeader: options.tenantHeader ?? 'x-tenant-id',
-        timeoutMs: options.requestTimeoutMs ?? 10_000,
-      });
-      sent.push(probe);
-    }
-    const settled = await settle(rx, sent, options);
+    const sent = await sendProbes(rx, options);
+    const wait = await waitForSpans(rx.store, sent, options);
     const spans = rx.store.all();
+    const clocks = measureClocks(sent, spans);
+    const assignment = assignSpans(sent, spans, clocks.offsets);
+    const verdicts = assignment.probes.map((p) => judgeSpans(p, clocks.offsets, options.expectTenant, waitedWords(wait)));
     const lines = logSource ? await logSource.lines() : [];
-    const windows = probeWindows(sent);
-    const logWindows = probeWindows(sent, AFTER_MS);
-    const traces = sent.map((probe, i) => analyzeTrace(probe, spans, windows[i]));
-    const traceIdsOf = (i: number) => [sent[i]!.traceId, ...(traces[i]!.effectiveTraceId ? [traces[i]!.effectiveTraceId!] : [])];
-    const probes = sent.map((probe, i): ProbeResult => {
-      const trace = traces[i]!;
-      const attributeBreaks = analyzeAttributes(probe, trace.spans, spans, { expectTenant: options.expectTenant });
-      const scope = {
-        traceIds: traceIdsOf(i),
-        otherTraceIds: new Set(sent.flatMap((_, j) => (j === i ? [] : traceIdsOf(j)))),
-        fromMs: logWindows[i]!.fromMs,
-        toMs: logWindows[i]!.toMs,
-      };
-      const logs = logSource ? analyzeLogs(probe, scope, lines, options.logBackend) : { lines: 0, breaks: [] };
-      return { ...probe, effectiveTraceId: trace.effectiveTraceId, spans: trace.spans, hops: trace.hops, breaks: [...trace.breaks, ...attributeBreaks, ...logs.breaks], consequences: [], logLines: logs.lines };
-    });
-    const notes: string[] = [];
+    const logs = logSource ? judgeLogs(verdicts.map((v) => v.traces), lines, clocks.offsets, options.logBackend) : undefined;
+    const probes = verdicts.map((v, i) => finishProbe(v, logs?.probes[i] ?? { lines: 0, breaks: [] }));
     const { dropped, malformed, received } = rx.store;
-    if (dropped > 0) notes.push(`the receiver dropped ${dropped} of ${received} spans over its cap of ${options.maxSpans ?? 50_000} per bucket (span flood?); the probes' own traces are kept first, but verdicts on new traces may be incomplete`);
+    const notes = [waitNote(wait), ...clocks.skews.map(skewNote), ...unclaimedNotes(assignment.unclaimed, logs)];
+    if (dropped > 0) {
+      notes.push(
+        `the receiver dropped ${dropped} of ${received} spans over its cap of ${maxSpans} per bucket (span flood?); ` +
+          "the probes' own traces are kept first, but verdicts on new traces may be incomplete",
+      );
+    }
     if (malformed > 0) notes.push(`${malformed} OTLP export request(s) were malformed or too large and were rejected`);
-    if (!settled) notes.push(`stopped waiting for spans after ${((options.waitMs ?? 15_000) / 1e3).toFixed(0)} s`);
     if (logSource && lines.length === 0) notes.push('no JSON log line was read');
-    return { url: options.url, ok: probes.every((p) => p.breaks.length === 0), probes, receiver: { spans: received, dropped, malformed }, notes };
+    const ok = probes.every((p) => p.breaks.length === 0);
+    return { url: options.url, ok, probes, receiver: { spans: received, dropped, malformed }, wait, skew: clocks.skews, notes };
   } finally {
     logSource?.close();
-    if (own) await rx.close();
+    if (!receiver) await rx.close();
   }
 }

@@ -1,19 +1,10 @@
+// `@tracehop/doctor`: the `tracehop doctor` command and the same as an API.
+// The receiver and trace printer for tests and demos are in `./testing`.
 export { runDoctor } from './doctor.js';
 export type { DoctorOptions } from './doctor.js';
 export { main } from './cli.js';
 export type { CliIo } from './cli.js';
-export { parseCliArgs, USAGE, UsageError } from './args.js';
-export { startReceiver } from './receiver.js';
-export type { Receiver, ReceiverOptions } from './receiver.js';
-export { SpanStore } from './span-store.js';
-export type { SpanStoreOptions } from './span-store.js';
-export { spansFromExportRequest, anyValueToJs, keyValuesToRecord } from './otlp-spans.js';
-export { decodeTraceRequest } from './otlp-proto.js';
-export { renderTrace, traceTree, walkTrace } from './trace-tree.js';
-export type { TraceTree } from './trace-tree.js';
+export { ConnectionError } from './probe.js';
 export { renderTextReport } from './report-text.js';
 export { renderHtmlReport } from './report-html.js';
-export { ConnectionError, MARKER_KEY } from './probe.js';
-export { parseLogLine } from './log-lines.js';
-export type { LogBackend, LogLine } from './log-lines.js';
-export type { Break, BreakKind, Hop, ProbeResult, ProbeSent, Report, SpanKindName, TreeSpan } from './types.js';
+export type { Break, BreakKind, ClockSkew, Hop, ProbeResult, ProbeSent, Report, SpanKindName, TreeSpan, WaitSummary } from './types.js';

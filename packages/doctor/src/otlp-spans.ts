@@ -1,13 +1,18 @@
 // OTLP export requests (decoded protobuf or JSON) flattened into TreeSpans.
 // Untrusted input: every field is checked, nothing is assumed present.
+import { MAX_ATTRIBUTE_DEPTH } from './defaults.js';
 import type { SpanKindName, TreeSpan } from './types.js';
 
 const KINDS: Record<number, SpanKindName> = { 1: 'INTERNAL', 2: 'SERVER', 3: 'CLIENT', 4: 'PRODUCER', 5: 'CONSUMER' };
 const JSON_KINDS: Record<string, SpanKindName> = {
-  SPAN_KIND_INTERNAL: 'INTERNAL', SPAN_KIND_SERVER: 'SERVER', SPAN_KIND_CLIENT: 'CLIENT', SPAN_KIND_PRODUCER: 'PRODUCER', SPAN_KIND_CONSUMER: 'CONSUMER',
+  SPAN_KIND_INTERNAL: 'INTERNAL',
+  SPAN_KIND_SERVER: 'SERVER',
+  SPAN_KIND_CLIENT: 'CLIENT',
+  SPAN_KIND_PRODUCER: 'PRODUCER',
+  SPAN_KIND_CONSUMER: 'CONSUMER',
 };
-/** Nested attribute values deeper than this are dropped (a hostile export could nest without end). */
-const MAX_DEPTH = 8;
+/** Links kept per span: enough to see the caller a new trace links to. */
+const MAX_LINKS = 8;
 
 type Obj = Record<string, unknown>;
 const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -24,12 +29,14 @@ function toHex(value: unknown, length: number): string | undefined {
 
 /** An OTLP AnyValue as plain JS (int64 becomes a number; bytes become hex). */
 export function anyValueToJs(value: unknown, depth = 0): unknown {
-  if (!isObj(value) || depth > MAX_DEPTH) return undefined;
+  if (!isObj(value) || depth > MAX_ATTRIBUTE_DEPTH) return undefined;
   if (value.stringValue !== undefined) return String(value.stringValue);
   if (value.boolValue !== undefined) return Boolean(value.boolValue);
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return Number(value.doubleValue);
-  if (value.bytesValue !== undefined) return value.bytesValue instanceof Uint8Array ? Buffer.from(value.bytesValue).toString('hex') : String(value.bytesValue);
+  if (value.bytesValue !== undefined) {
+    return value.bytesValue instanceof Uint8Array ? Buffer.from(value.bytesValue).toString('hex') : String(value.bytesValue);
+  }
   if (isObj(value.arrayValue)) return list(value.arrayValue.values).map((v) => anyValueToJs(v, depth + 1));
   if (isObj(value.kvlistValue)) return keyValuesToRecord(value.kvlistValue.values, depth + 1);
   return undefined;
@@ -64,6 +71,7 @@ function toTreeSpan(raw: Obj, service: string): TreeSpan | undefined {
   const status = isObj(raw.status) ? raw.status.code : undefined;
   const statusCode = status === 2 || status === 'STATUS_CODE_ERROR' ? 'ERROR' : status === 1 || status === 'STATUS_CODE_OK' ? 'OK' : 'UNSET';
   const tenant = attributes['tenant.id'];
+  const links = linksOf(raw.links);
   return {
     service,
     name: typeof raw.name === 'string' ? raw.name.slice(0, 200) : '(unnamed)',
@@ -76,7 +84,18 @@ function toTreeSpan(raw: Obj, service: string): TreeSpan | undefined {
     status: statusCode,
     tenant: typeof tenant === 'string' ? tenant : undefined,
     attributes,
+    ...(links.length > 0 ? { links } : {}),
   };
+}
+
+function linksOf(value: unknown): Array<{ traceId: string; spanId: string }> {
+  const links: Array<{ traceId: string; spanId: string }> = [];
+  for (const raw of list(value).slice(0, MAX_LINKS)) {
+    const traceId = isObj(raw) ? toHex(raw.traceId, 32) : undefined;
+    const spanId = isObj(raw) ? toHex(raw.spanId, 16) : undefined;
+    if (traceId && spanId) links.push({ traceId, spanId });
+  }
+  return links;
 }
 
 /** Flattens one export request; spans without valid IDs are skipped. */

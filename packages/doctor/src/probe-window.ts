@@ -1,20 +1,24 @@
-// Which probe a span or log line belongs to when it does not carry the probe's
-// trace ID: the one that was in flight when it started.
+// The time each probe owns, on the doctor's clock: its request plus the clock
+// slack (spans), or plus a little more after the response (log lines). The
+// doctor pauses between probes, so windows never overlap.
+import { CLOCK_SLACK_MS, LOG_AFTER_MS } from './defaults.js';
 import type { ProbeSent } from './types.js';
 
-/** Clock slack between the probe's own clock and span timestamps (same host, different processes). */
-export const SLACK_MS = 100;
-
-/** The time range a probe owns: spans and lines starting in it are its own. Neighbouring probes' windows never overlap. */
 export interface ProbeWindow {
   fromMs: number;
   toMs: number;
 }
 
-/** Each probe's window: its request time plus slack, clipped where the neighbours' begin. */
-export function probeWindows(probes: ProbeSent[], afterMs = SLACK_MS): ProbeWindow[] {
-  return probes.map((probe, i) => ({
-    fromMs: i === 0 ? probe.startedMs - SLACK_MS : Math.min(probes[i - 1]!.endedMs + afterMs, probe.startedMs),
-    toMs: Math.min(probe.endedMs + afterMs, probes[i + 1]?.startedMs ?? Infinity),
-  }));
+/** Where the probe's spans (and the new traces started for it) must run. */
+export const spanWindow = (probe: ProbeSent): ProbeWindow => ({ fromMs: probe.startedMs - CLOCK_SLACK_MS, toMs: probe.endedMs + CLOCK_SLACK_MS });
+
+/** Where the probe's log lines are written. */
+export const logWindow = (probe: ProbeSent): ProbeWindow => ({ fromMs: probe.startedMs - CLOCK_SLACK_MS, toMs: probe.endedMs + LOG_AFTER_MS });
+
+/** The probe whose `window` holds `timeMs`, if any. */
+export function probeAt(probes: ProbeSent[], timeMs: number, window: (probe: ProbeSent) => ProbeWindow): ProbeSent | undefined {
+  return probes.find((probe) => {
+    const { fromMs, toMs } = window(probe);
+    return timeMs >= fromMs && timeMs <= toMs;
+  });
 }

@@ -2,10 +2,8 @@
 // baggage member, a spoofed tenant and a Sentry header, none of which a
 // healthy stack may believe or forward.
 import { randomBytes } from 'node:crypto';
+import { MARKER_KEY } from './defaults.js';
 import type { ProbeSent } from './types.js';
-
-/** The baggage member every probe carries; a span or log line holding it means client baggage was trusted. */
-export const MARKER_KEY = 'tracehop.doctor.probe';
 
 /** What the probes send. */
 export interface ProbeRequest {

@@ -1,6 +1,7 @@
 // OTLP/gRPC receiver on loopback: TraceService/Export, decoded with the same
 // protobuf types as the HTTP receiver.
 import * as grpc from '@grpc/grpc-js';
+import { MAX_BODY_BYTES } from './defaults.js';
 import { decodeTraceRequest, encodeTraceResponse } from './otlp-proto.js';
 import { spansFromExportRequest } from './otlp-spans.js';
 import type { SpanStore } from './span-store.js';
@@ -15,7 +16,7 @@ export interface GrpcReceiver {
 
 /** Starts the receiver on 127.0.0.1:`port` (0 picks one). */
 export async function startGrpcReceiver(store: SpanStore, port = 0): Promise<GrpcReceiver> {
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_BODY_BYTES });
   const definition: grpc.ServiceDefinition = {
     Export: {
       path: EXPORT_PATH,

@@ -3,12 +3,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { MAX_BODY_BYTES } from './defaults.js';
 import { decodeTraceRequest, encodeTraceResponse } from './otlp-proto.js';
 import { spansFromExportRequest } from './otlp-spans.js';
 import type { SpanStore } from './span-store.js';
-
-/** Largest request body read (compressed or not); bigger gets 413. */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface HttpReceiver {
   readonly port: number;
@@ -35,7 +33,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** Decodes one request's spans; throws on malformed input. */
-export function decodeHttpExport(body: Buffer, contentType: string, contentEncoding: string | undefined): ReturnType<typeof spansFromExportRequest> {
+function decodeHttpExport(body: Buffer, contentType: string, contentEncoding: string | undefined): ReturnType<typeof spansFromExportRequest> {
   const raw = contentEncoding === 'gzip' ? gunzipSync(body, { maxOutputLength: MAX_BODY_BYTES }) : body;
   const request = contentType.includes('json') ? (JSON.parse(raw.toString('utf8')) as unknown) : decodeTraceRequest(raw);
   return spansFromExportRequest(request);

@@ -2,6 +2,7 @@
 // both on loopback, feeding one bounded span store.
 import { startGrpcReceiver, type GrpcReceiver } from './receiver-grpc.js';
 import { startHttpReceiver, type HttpReceiver } from './receiver-http.js';
+import { DEFAULTS } from './defaults.js';
 import { SpanStore } from './span-store.js';
 
 /** Options for {@link startReceiver}. */
@@ -36,7 +37,7 @@ export interface Receiver {
 /** Starts the receiver(s). Rejects when a port is taken. */
 export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
   const store = new SpanStore(options.maxSpans === undefined ? {} : { maxSpans: options.maxSpans });
-  const http: HttpReceiver = await startHttpReceiver(store, options.port ?? 4318);
+  const http: HttpReceiver = await startHttpReceiver(store, options.port ?? DEFAULTS.otlpPort);
   let grpc: GrpcReceiver | undefined;
   try {
     if (options.grpcPort !== undefined) grpc = await startGrpcReceiver(store, options.grpcPort);

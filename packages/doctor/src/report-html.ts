@@ -1,7 +1,8 @@
 // A self-contained HTML page (no script, no external resource): per probe a
 // waterfall of its spans, the hops and the breaks.
 import { walkTrace } from './trace-tree.js';
-import type { ProbeResult, Report } from './types.js';
+import { breakPlace } from './report-text.js';
+import type { Break, Hop, ProbeResult, Report } from './types.js';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -14,7 +15,7 @@ h1{font-size:20px} h2{font-size:16px;margin-top:2em} code{font-size:12px}
 .label{width:360px;flex:none;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:12px}
 .track{position:relative;flex:1;height:14px;background:#f4f4f4}
 .bar{position:absolute;top:0;height:14px;min-width:2px;background:#4a7bd0}
-.bar.CLIENT{background:#8a5cc2} .bar.ERROR{background:#b3261e}
+.bar.CLIENT{background:#8a5cc2} .bar.ERROR{background:#b3261e} .consequence{color:#666}
 ul.breaks li{margin:4px 0}
 `;
 
@@ -29,20 +30,30 @@ function waterfall(probe: ProbeResult): string {
     .map(({ span, depth }) => {
       const left = span.startMs === undefined ? 0 : ((span.startMs - start) / total) * 100;
       const width = ((span.durationMs ?? 0) / total) * 100;
-      const label = `${'&nbsp;'.repeat(depth * 3)}[${escape(span.service)}] ${escape(span.name)} <small>${span.kind}${span.tenant ? ` tenant=${escape(span.tenant)}` : ''}</small>`;
+      const tenant = span.tenant ? ` tenant=${escape(span.tenant)}` : '';
+      const label = `${'&nbsp;'.repeat(depth * 3)}[${escape(span.service)}] ${escape(span.name)} <small>${span.kind}${tenant}</small>`;
       const title = `${span.service} ${span.name} ${(span.durationMs ?? 0).toFixed(2)} ms`;
-      return `<div class="row"><div class="label">${label}</div><div class="track"><div class="bar ${span.kind} ${span.status}" data-span-id="${span.spanId}" data-duration-ms="${(span.durationMs ?? 0).toFixed(3)}" title="${escape(title)}" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%"></div></div></div>`;
+      const bar =
+        `<div class="bar ${span.kind} ${span.status}" data-span-id="${span.spanId}" ` +
+        `data-duration-ms="${(span.durationMs ?? 0).toFixed(3)}" ` +
+        `title="${escape(title)}" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%"></div>`;
+      return `<div class="row"><div class="label">${label}</div><div class="track">${bar}</div></div>`;
     })
     .join('\n');
   return `<div class="waterfall" data-probe="${probe.index}" data-total-ms="${total.toFixed(3)}">${body || '<em>no spans</em>'}</div>`;
 }
 
+const breakItem = (b: Break, cls: string) =>
+  `<li class="${cls}" data-kind="${b.kind}"><code>${b.kind}</code> <b>${escape(breakPlace(b))}</b>` +
+  `${b.causedBy ? ` (caused by ${b.causedBy.kind}@${escape(b.causedBy.service)})` : ''}: ${escape(b.message)}</li>`;
+
 function probeSection(probe: ProbeResult): string {
-  const verdict = probe.breaks.length === 0 ? '<p class="ok">✓ the trace continues through every hop</p>' : `<p class="bad">✗ ${probe.breaks.length} break(s)</p>`;
-  const hops = probe.hops.map((h) => `<li class="${h.ok ? 'ok' : 'bad'}">${h.ok ? '✓' : '✗'} ${escape(h.from)} → ${escape(h.to)}</li>`).join('');
-  const breaks = probe.breaks
-    .map((b) => `<li class="bad" data-kind="${b.kind}"><code>${b.kind}</code> <b>${escape(b.service)}</b>${b.peer ? ` ← ${escape(b.peer)}` : ''}: ${escape(b.message)}</li>`)
-    .join('');
+  const ok = probe.breaks.length === 0;
+  const bad = `<p class="bad">✗ ${probe.breaks.length} break(s)</p>`;
+  const verdict = ok ? '<p class="ok">✓ the trace continues through every hop</p>' : bad;
+  const hop = (h: Hop) => `<li class="${h.ok ? 'ok' : 'bad'}">${h.ok ? '✓' : '✗'} ${escape(h.from)} → ${escape(h.to)}</li>`;
+  const hops = probe.hops.map(hop).join('');
+  const breaks = [...probe.breaks.map((b) => breakItem(b, 'bad')), ...probe.consequences.map((b) => breakItem(b, 'consequence'))].join('');
   return `<section class="probe" id="probe-${probe.index}">
 <h2>Probe ${probe.index} <code>00-${probe.traceId}-${probe.parentSpanId}-01</code></h2>
 ${verdict}

@@ -1,37 +1,57 @@
 // The terminal report: per probe, the trace as a tree, a verdict per hop and
-// every break with the service to fix.
+// every break with the service to fix, its consequences under it.
 import { renderTrace } from './trace-tree.js';
-import type { Report } from './types.js';
+import type { Break, ProbeResult, Report } from './types.js';
+
+/** `[service ← peer]`, or `[caller → callee]` for a break the spans place on the hop, not on one end. */
+export const breakPlace = (b: Break) => (b.suspects ? `[${b.suspects.join(' → ')}]` : `[${b.service}${b.peer ? ` ← ${b.peer}` : ''}]`);
+
+/** One line per distinct hop: a resolver calling the same backend twice is one hop. */
+function hopLines(probe: ProbeResult): string[] {
+  const hops = new Map<string, number>();
+  for (const hop of probe.hops) {
+    const key = `${hop.ok ? '✓' : '✗'} ${hop.from} → ${hop.to}`;
+    hops.set(key, (hops.get(key) ?? 0) + 1);
+  }
+  return [...hops].map(([hop, calls]) => `     ${hop}${calls > 1 ? ` (${calls} calls)` : ''}`);
+}
+
+const causes = (b: Break) => (c: Break) => c.causedBy?.kind === b.kind && c.causedBy.service === b.service;
+
+function verdictLines({ breaks, consequences }: ProbeResult): string[] {
+  if (breaks.length === 0) return ['   verdict: ✓ the trace continues through every hop'];
+  const lines = [`   verdict: ✗ ${breaks.length} break(s)${consequences.length > 0 ? `, ${consequences.length} consequence(s)` : ''}`];
+  for (const b of breaks) {
+    lines.push(`     ✗ ${b.kind} ${breakPlace(b)} ${b.message}`);
+    for (const c of consequences.filter(causes(b))) lines.push(`       ↳ caused by it: ${c.kind} ${breakPlace(c)} ${c.message}`);
+  }
+  return lines;
+}
 
 /** The report as lines of text. */
 export function renderTextReport(report: Report): string[] {
   const lines: string[] = [];
   const total = report.probes.reduce((n, p) => n + p.breaks.length, 0);
-  lines.push(`tracehop doctor: ${report.probes.length} probe(s) to ${report.url}, ${report.receiver.spans} span(s) received`);
+  const consequences = report.probes.reduce((n, p) => n + p.consequences.length, 0);
+  const spans = `${report.receiver.spans} span(s) received`;
+  lines.push(`tracehop doctor: ${report.probes.length} probe(s) to ${report.url}, ${spans}`);
   for (const probe of report.probes) {
     lines.push('');
     const status = probe.httpStatus === undefined ? 'no response' : `HTTP ${probe.httpStatus}`;
-    const effective = probe.effectiveTraceId && probe.effectiveTraceId !== probe.traceId ? `  (recorded as ${probe.effectiveTraceId})` : '';
+    const recorded = probe.effectiveTraceId && probe.effectiveTraceId !== probe.traceId;
+    const effective = recorded ? `  (recorded as ${probe.effectiveTraceId})` : '';
     lines.push(`━━ probe ${probe.index}  traceparent 00-${probe.traceId}-${probe.parentSpanId}-01  ${status}${effective}`);
     for (const line of renderTrace(probe.spans)) lines.push(`   ${line}`);
     if (probe.spans.length === 0) lines.push('   (no spans)');
-    lines.push('   hops:');
-    // One line per distinct hop: a resolver calling the same backend twice is one hop.
-    const hops = new Map<string, number>();
-    for (const hop of probe.hops) {
-      const key = `${hop.ok ? '✓' : '✗'} ${hop.from} → ${hop.to}`;
-      hops.set(key, (hops.get(key) ?? 0) + 1);
-    }
-    for (const [hop, calls] of hops) lines.push(`     ${hop}${calls > 1 ? ` (${calls} calls)` : ''}`);
+    lines.push('   hops:', ...hopLines(probe));
     if (probe.logLines > 0) lines.push(`   log lines of this request: ${probe.logLines}`);
-    if (probe.breaks.length === 0) lines.push('   verdict: ✓ the trace continues through every hop');
-    else {
-      lines.push(`   verdict: ✗ ${probe.breaks.length} break(s)`);
-      for (const b of probe.breaks) lines.push(`     ✗ ${b.kind} [${b.service}${b.peer ? ` ← ${b.peer}` : ''}] ${b.message}`);
-    }
+    lines.push(...verdictLines(probe));
   }
   lines.push('');
   for (const note of report.notes) lines.push(`note: ${note}`);
-  lines.push(report.ok ? `✓ every probe continued through every hop (exit 0)` : `✗ ${total} break(s) in ${report.probes.filter((p) => p.breaks.length > 0).length} probe(s) (exit 1)`);
+  const failed = report.probes.filter((p) => p.breaks.length > 0).length;
+  const marked = consequences > 0 ? `, ${consequences} consequence(s) marked "caused by"` : '';
+  const verdict = `✗ ${total} break(s) in ${failed} probe(s)${marked} (exit 1)`;
+  lines.push(report.ok ? '✓ every probe continued through every hop (exit 0)' : verdict);
   return lines;
 }

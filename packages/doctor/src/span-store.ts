@@ -1,5 +1,6 @@
 // Where received spans wait for the verdicts, with a hard cap: a service that
 // floods the receiver costs a counter, never unbounded memory.
+import { DEFAULTS } from './defaults.js';
 import type { TreeSpan } from './types.js';
 
 /** Options for {@link SpanStore}. */
@@ -18,7 +19,6 @@ export class SpanStore {
   private readonly own: TreeSpan[] = [];
   private readonly other: TreeSpan[] = [];
   private readonly max: number;
-  private readonly listeners = new Set<() => void>();
   dropped = 0;
   malformed = 0;
   received = 0;
@@ -26,7 +26,7 @@ export class SpanStore {
   lastArrivalMs = 0;
 
   constructor(options: SpanStoreOptions = {}) {
-    this.max = Math.max(1, options.maxSpans ?? 50_000);
+    this.max = Math.max(1, options.maxSpans ?? DEFAULTS.maxSpans);
   }
 
   /** Spans of this trace are kept ahead of the rest. */
@@ -34,24 +34,20 @@ export class SpanStore {
     this.watched.add(traceId);
   }
 
+  /** Keeps `spans` (stamped with their arrival time) within the cap. */
   add(spans: TreeSpan[]): void {
+    const now = Date.now();
     for (const span of spans) {
       this.received++;
+      span.receivedMs = now;
       const bucket = this.watched.has(span.traceId) ? this.own : this.other;
       if (bucket.length < this.max) bucket.push(span);
       else this.dropped++;
     }
-    if (spans.length > 0) this.lastArrivalMs = Date.now();
-    for (const listener of this.listeners) listener();
+    if (spans.length > 0) this.lastArrivalMs = now;
   }
 
   all(): TreeSpan[] {
     return [...this.own, ...this.other];
-  }
-
-  /** Called after every batch (for progress lines). Returns the unsubscribe function. */
-  onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 }

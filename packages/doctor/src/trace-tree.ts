@@ -2,6 +2,7 @@
 // over OTLP) as one tree: for the doctor's verdicts and for printing.
 import type { TreeSpan } from './types.js';
 
+/** One trace as a tree. */
 export interface TraceTree {
   roots: TreeSpan[];
   /** Spans whose parent is named but absent: a broken hop. */
@@ -21,7 +22,8 @@ export function traceTree(spans: TreeSpan[]): TraceTree {
     else childrenOf.set(span.parentSpanId, [...(childrenOf.get(span.parentSpanId) ?? []), span]);
   }
   const byStart = (a: TreeSpan, b: TreeSpan) => (a.startMs ?? 0) - (b.startMs ?? 0);
-  return { roots: roots.sort(byStart), orphans: orphans.sort(byStart), children: (span) => (childrenOf.get(span.spanId) ?? []).sort(byStart) };
+  const children = (span: TreeSpan) => (childrenOf.get(span.spanId) ?? []).sort(byStart);
+  return { roots: roots.sort(byStart), orphans: orphans.sort(byStart), children };
 }
 
 /** Spans in tree order (depth first), each with its depth: for printing and waterfalls. */

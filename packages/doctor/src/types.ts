@@ -11,23 +11,28 @@ export interface TreeSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string | undefined;
-  /** Start, for ordering siblings (epoch ms); absent when the exporter gave none. */
+  /** Start, for ordering siblings (epoch ms, the service's clock); absent when the exporter gave none. */
   startMs?: number | undefined;
   durationMs?: number | undefined;
   status: 'OK' | 'ERROR' | 'UNSET';
   tenant?: string | undefined;
   /** Span attributes as plain values; only spans received over OTLP carry them. */
   attributes?: Record<string, unknown> | undefined;
+  /** The spans this one links to (a new trace started from a caller's context links to it). */
+  links?: Array<{ traceId: string; spanId: string }> | undefined;
+  /** When the doctor's receiver got it (epoch ms, the doctor's clock). */
+  receivedMs?: number | undefined;
 }
 
 /**
  * Every kind of break the doctor names. Stable: scripts may match on them.
  * - `no-spans`: nothing at all arrived for the probe.
  * - `entry-new-trace`: the entry service started a new trace instead of continuing the probe's.
- * - `hop-new-trace`: a service below the entry started a new trace (its caller sent no usable traceparent).
+ * - `hop-new-trace`: a service below the entry started a new trace (its caller sent no usable traceparent, or it read none).
+ * - `hop-skipped`: a service passed the client's trace headers on by hand: its callee's span hangs off the probe, not off it.
  * - `client-without-server`: a CLIENT span whose callee exported no SERVER span under it.
  * - `orphan-server` / `orphan-span`: a span whose parent never arrived.
- * - `duplicate-span`: two spans of one kind for one call in one service (stacked instrumentations).
+ * - `duplicate-span`: two spans of one kind for one call in one service (stacked or twice-registered instrumentation).
  * - `tenant-missing` / `tenant-mismatch` / `tenant-from-client`: tenant attribution.
  * - `log-without-trace` / `log-foreign-trace` / `log-unlinkable-shape`: log correlation.
  * - `baggage-leak` / `vendor-header-leak`: probe-set baggage or vendor headers accepted from the client.
@@ -36,6 +41,7 @@ export type BreakKind =
   | 'no-spans'
   | 'entry-new-trace'
   | 'hop-new-trace'
+  | 'hop-skipped'
   | 'client-without-server'
   | 'orphan-server'
   | 'orphan-span'
@@ -56,11 +62,13 @@ export interface Break {
   service: string;
   /** The other end of the hop, when known. */
   peer?: string | undefined;
+  /** When the spans cannot tell which end of a hop is at fault: both services, caller first. */
+  suspects?: string[] | undefined;
+  /** On a consequence: the break it follows from. */
+  causedBy?: { kind: BreakKind; service: string } | undefined;
   /** The span the break was seen on, when there is one. */
   spanId?: string | undefined;
   message: string;
-  suspects?: string[] | undefined;
-  causedBy?: { kind: BreakKind; service: string } | undefined;
 }
 
 /** One hop and whether the trace survived it. */
@@ -70,7 +78,7 @@ export interface Hop {
   ok: boolean;
 }
 
-/** What one probe sent and when. */
+/** What one probe sent and when (the doctor's clock). */
 export interface ProbeSent {
   index: number;
   traceId: string;
@@ -91,13 +99,39 @@ export interface ProbeSent {
 export interface ProbeResult extends ProbeSent {
   /** The trace the stack actually recorded for the probe (the probe's own, or the one the entry started). */
   effectiveTraceId?: string | undefined;
+  /** The probe's spans: its trace, and the new traces started for it. */
   spans: TreeSpan[];
+  /** What to fix. */
   breaks: Break[];
+  /** What follows from a break (each with `causedBy`): not counted, gone once the cause is fixed. */
   consequences: Break[];
-  /** Each hop of the request: from the probe to the entry, then one per CLIENT span. */
+  /** Each hop of the request: from the probe to the entry, then one per call. */
   hops: Hop[];
-  /** Log lines matched to this probe (by trace ID or by time). */
+  /** Log lines judged with this probe. */
   logLines: number;
+}
+
+/** How long the doctor waited for spans, and why it stopped. */
+export interface WaitSummary {
+  /** From the last probe's response to the verdict. */
+  waitedMs: number;
+  /** The export delay allowed for every service (`--export-delay-ms`). */
+  exportDelayMs: number;
+  /** The longest a service was seen to take between a probe's response and its spans' arrival. */
+  longestDelaySeenMs: number;
+  /** False when the wait ended with spans still announced but missing. */
+  complete: boolean;
+  /** What was still missing when the wait ended: one line per silent service or span. */
+  silent: string[];
+}
+
+/** A service whose clock differs from the doctor's, as measured from the timing of its hops. */
+export interface ClockSkew {
+  service: string;
+  /** Its clock minus the doctor's, in ms (positive: ahead). */
+  offsetMs: number;
+  /** What it was measured from. */
+  basis: 'hop timing' | 'arrival time' | 'new-trace timing';
 }
 
 /** The whole run. */
@@ -106,6 +140,9 @@ export interface Report {
   ok: boolean;
   probes: ProbeResult[];
   receiver: { spans: number; dropped: number; malformed: number };
-  /** Notes that are not breaks (e.g. spans dropped over the cap). */
+  wait: WaitSummary;
+  /** Services whose clocks are off by more than 100 ms; their times were corrected before judging. */
+  skew: ClockSkew[];
+  /** Notes that are not breaks (the wait, spans and log lines no probe could claim, spans dropped over the cap). */
   notes: string[];
 }

@@ -1,11 +1,13 @@
 // The verdicts on their own, on spans and log lines shaped as the exporters
 // and loggers write them (the stack tests show them on real services).
 import { describe, expect, it } from 'vitest';
-import { analyzeAttributes } from '../src/analyze-attributes.js';
-import { analyzeLogs } from '../src/analyze-logs.js';
-import { analyzeTrace } from '../src/analyze-trace.js';
-import { datadogTraceId, parseLogLine } from '../src/log-lines.js';
+import { traceIdToDatadog } from '@tracehop/core';
+import { judgeAttributes } from '../src/analyze-attributes.js';
+import { judgeLogs, type RequestTraces } from '../src/analyze-logs.js';
+import { judgeSpans } from '../src/judge-probe.js';
+import { parseLogLine } from '../src/log-lines.js';
 import { spansFromExportRequest } from '../src/otlp-spans.js';
+import { assignSpans } from '../src/probe-spans.js';
 import type { ProbeSent, TreeSpan } from '../src/types.js';
 
 const probe: ProbeSent = {
@@ -22,19 +24,25 @@ const span = (over: Partial<TreeSpan>): TreeSpan => ({
   service: 'bff', name: 'op', kind: 'SERVER', traceId: probe.traceId, spanId: 'a'.repeat(16), parentSpanId: probe.parentSpanId, startMs: 1_010, durationMs: 50, status: 'UNSET', ...over,
 });
 const kinds = (breaks: { kind: string; service: string }[]) => breaks.map((b) => `${b.kind}@${b.service}`);
+const noSkew = new Map<string, number>();
+const spansOf = (spans: TreeSpan[]) => assignSpans([probe], spans, noSkew).probes[0]!;
+const judge = (spans: TreeSpan[]) => judgeSpans(spansOf(spans), noSkew, undefined, 'waited');
 
 describe('trace verdicts', () => {
   it('a SERVER span whose parent never arrived is an orphan', () => {
     const spans = [span({}), span({ service: 'kotlin', spanId: 'c'.repeat(16), parentSpanId: 'd'.repeat(16), startMs: 1_020, durationMs: 5 })];
-    expect(kinds(analyzeTrace(probe, spans).breaks)).toEqual(['orphan-server@kotlin']);
+    expect(kinds(judge(spans).spanBreaks)).toEqual(['orphan-server@kotlin']);
   });
 
-  it('a callee that starts its own trace under a CLIENT span is named, with the caller as peer', () => {
+  it('a callee that starts its own trace under a CLIENT span: the hop, both ends suspected, the callee linking to the caller: the callee', () => {
     const client = span({ kind: 'CLIENT', spanId: 'b'.repeat(16), parentSpanId: 'a'.repeat(16), startMs: 1_015, durationMs: 30 });
     const restarted = span({ service: 'kotlin', traceId: '2'.repeat(32), spanId: 'e'.repeat(16), parentSpanId: undefined, startMs: 1_020, durationMs: 5 });
-    const verdict = analyzeTrace(probe, [span({}), client, restarted]);
-    expect(verdict.breaks.map((b) => [b.kind, b.service, b.peer])).toEqual([['hop-new-trace', 'kotlin', 'bff']]);
-    expect(verdict.hops).toContainEqual({ from: 'bff', to: 'kotlin', ok: false });
+    const verdict = judge([span({}), client, restarted]);
+    expect(verdict.spanBreaks.map((b) => [b.kind, b.service, b.peer, b.suspects])).toEqual([['hop-new-trace', 'kotlin', 'bff', ['bff', 'kotlin']]]);
+    expect(verdict.result.hops).toContainEqual({ from: 'bff', to: 'kotlin', ok: false });
+    const linked = judge([span({}), client, { ...restarted, links: [{ traceId: probe.traceId, spanId: client.spanId }] }]);
+    expect(linked.spanBreaks.map((b) => [b.kind, b.service, b.suspects])).toEqual([['hop-new-trace', 'kotlin', undefined]]);
+    expect(linked.spanBreaks[0]!.message).toMatch(/its trust policy does not trust bff/);
   });
 });
 
@@ -45,7 +53,7 @@ describe('attribute verdicts', () => {
       span({ kind: 'CLIENT', service: 'api', spanId: 'b'.repeat(16), attributes: { 'app.baggage': `tracehop.doctor.probe=${probe.marker}` } }),
     ];
     const vendor = span({ service: 'legacy', traceId: probe.vendorTraceId, spanId: 'f'.repeat(16) });
-    expect(kinds(analyzeAttributes(probe, spans, [...spans, vendor], { expectTenant: 'hospital_a' }))).toEqual([
+    expect(kinds(judgeAttributes(spansOf([...spans, vendor]), 'hospital_a'))).toEqual([
       'tenant-missing@api', 'tenant-mismatch@bff', 'baggage-leak@api', 'vendor-header-leak@legacy',
     ]);
   });
@@ -55,36 +63,49 @@ describe('log lines', () => {
   // pino's `time` is epoch milliseconds; smaller numbers are not read as times.
   const T = 1_795_000_000_000;
   const timed = { ...probe, startedMs: T + 1_000, endedMs: T + 1_100 };
-  const scope = { traceIds: [probe.traceId], otherTraceIds: new Set<string>(), fromMs: T + 950, toMs: T + 1_350 };
+  const traces = (p: ProbeSent): RequestTraces[] => [{ probe: p, request: [p.traceId], restarted: [] }];
   const lines = (...objects: object[]) => objects.map((o) => parseLogLine(JSON.stringify(o))!);
 
   it('reads the OTel, Cloud Logging and Datadog shapes', () => {
     const [otel, gcp, dd] = lines(
       { service: 'a', time: 1_000, trace_id: probe.traceId },
       { 'service.name': 'b', timestamp: '1970-01-01T00:00:01.000Z', 'logging.googleapis.com/trace': `projects/p/traces/${probe.traceId}` },
-      { dd: { service: 'c', trace_id: datadogTraceId(probe.traceId) }, time: 1_000 },
+      { dd: { service: 'c', trace_id: traceIdToDatadog(probe.traceId) }, time: 1_000 },
     );
     expect([otel!.shapes, gcp!.shapes, dd!.shapes]).toEqual([['otel'], ['gcp'], ['datadog']]);
     expect([otel!.service, gcp!.service, dd!.service, gcp!.timeMs]).toEqual(['a', 'b', 'c', 1_000]);
-    expect(datadogTraceId(probe.traceId)).toBe('9532127138774266268');
-    expect(analyzeLogs(probe, scope, [otel!, gcp!, dd!], undefined).breaks).toEqual([]);
-    expect(kinds(analyzeLogs(probe, scope, [otel!, gcp!, dd!], 'datadog').breaks)).toEqual(['log-unlinkable-shape@a', 'log-unlinkable-shape@b']);
+    expect(traceIdToDatadog(probe.traceId)).toBe('9532127138774266268');
+    expect(judgeLogs(traces(probe), [otel!, gcp!, dd!], noSkew).probes[0]!.breaks).toEqual([]);
+    expect(kinds(judgeLogs(traces(probe), [otel!, gcp!, dd!], noSkew, 'datadog').probes[0]!.breaks)).toEqual([
+      'log-unlinkable-shape@a',
+      'log-unlinkable-shape@b',
+    ]);
   });
 
-  it('names lines without trace fields, with a foreign trace, or carrying the marker; ignores lines outside the window', () => {
-    const found = analyzeLogs(
-      timed,
-      scope,
+  it('names lines without trace fields, with a foreign trace, or carrying the marker; counts lines outside the window', () => {
+    const found = judgeLogs(
+      traces(timed),
       lines(
         { service: 'a', time: T + 1_050, msg: 'no trace' },
         { service: 'b', time: T + 1_050, trace_id: '3'.repeat(32) },
         { service: 'c', time: T + 1_050, trace_id: probe.traceId, baggage: probe.marker },
         { service: 'd', time: T + 5_000, msg: 'later' },
+        { service: 'e', time: T, msg: 'earlier' },
       ),
-      undefined,
+      noSkew,
     );
-    expect(kinds(found.breaks)).toEqual(['log-without-trace@a', 'log-foreign-trace@b', 'baggage-leak@c']);
-    expect(found.lines).toBe(3);
+    expect(kinds(found.probes[0]!.breaks)).toEqual(['log-without-trace@a', 'log-foreign-trace@b', 'baggage-leak@c']);
+    expect(found.probes[0]!.lines).toBe(3);
+    expect([...found.unclaimed]).toEqual([['d', 1]]);
+    expect(found.earlier).toBe(1);
+  });
+
+  it('reads the service from --log-service-field (a dotted path), or from the file (SERVICE=FILE)', () => {
+    const text = JSON.stringify({ serviceContext: { service: 'kotlin-backend' }, resource: { labels: { app: 'api' } }, service: 'x' });
+    expect(parseLogLine(text)!.service).toBe('x');
+    expect(parseLogLine(text, { serviceField: 'resource.labels.app' })!.service).toBe('api');
+    expect(parseLogLine(text, { service: 'named-by-file' })!.service).toBe('named-by-file');
+    expect(parseLogLine(JSON.stringify({ serviceContext: { service: 'kotlin-backend' } }))!.service).toBe('kotlin-backend');
   });
 });
 

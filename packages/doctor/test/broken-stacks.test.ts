@@ -10,7 +10,8 @@ import { ALLOW_ALL_BAGGAGE_KEYS, BaggageSpanProcessor } from '@opentelemetry/bag
 import { createServiceTelemetry, startBff, startNodeBackend } from '@tracehop/fixture-bff';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { renderTextReport, runDoctor, startReceiver, type DoctorOptions, type Report } from '../src/index.js';
+import { renderTextReport, runDoctor, type DoctorOptions, type Report } from '../src/index.js';
+import { startReceiver } from '../src/testing.js';
 import { startBareBackend } from './fixtures/bare-backend.js';
 import { startBrokenBff, type BrokenBffOptions } from './fixtures/broken-bff.js';
 import { exportingTelemetry } from './fixtures/exporting-telemetry.js';
@@ -100,12 +101,18 @@ describe('tracehop doctor names the break and the service', () => {
     for (const probe of report.probes) expect(kinds(report)[probe.index - 1], text).toEqual(['log-without-trace@bff']);
   });
 
-  it('a tenant taken from a client header: tenant-from-client on the BFF and everything downstream', async () => {
+  it('a tenant taken from a client header: tenant-from-client at the BFF; the same downstream and in log lines are its consequences', async () => {
     const report = await diagnose({ bff: { graphql: 'tracehop', tenantFrom: 'header' }, doctor: { expectTenant: 'hospital_a' } });
     const text = renderTextReport(report).join('\n');
     for (const probe of report.probes) {
-      // Once for the spans, once for the log lines, in each service.
-      expect(kinds(report)[probe.index - 1], text).toEqual(['tenant-from-client@bff', 'tenant-from-client@bff', 'tenant-from-client@node-backend', 'tenant-from-client@node-backend']);
+      expect(kinds(report)[probe.index - 1], text).toEqual(['tenant-from-client@bff']);
+      // The BFF's log lines, and the backend's spans and lines (it got the tenant in the BFF's baggage).
+      const consequences = probe.consequences.map((c) => `${c.kind}@${c.service} <- ${c.causedBy!.kind}@${c.causedBy!.service}`).sort();
+      expect(consequences, text).toEqual([
+        'tenant-from-client@bff <- tenant-from-client@bff',
+        'tenant-from-client@node-backend <- tenant-from-client@bff',
+        'tenant-from-client@node-backend <- tenant-from-client@bff',
+      ]);
     }
   });
 
@@ -121,7 +128,11 @@ describe('tracehop doctor names the break and the service', () => {
     const report = await diagnose({ bff: { graphql: 'tracehop' }, openBaggage: true, doctor: { expectTenant: 'hospital_a' } });
     const text = renderTextReport(report).join('\n');
     // The tenant stays the authenticated one (tracehop strips the client's tenant.id even when baggage is accepted).
-    for (const probe of report.probes) expect(kinds(report)[probe.index - 1], text).toEqual(['baggage-leak@bff', 'baggage-leak@node-backend']);
+    // The backend copied what the BFF accepted and passed on: a consequence.
+    for (const probe of report.probes) {
+      expect(kinds(report)[probe.index - 1], text).toEqual(['baggage-leak@bff']);
+      expect(probe.consequences.map((c) => `${c.kind}@${c.service} <- ${c.causedBy!.service}`), text).toEqual(['baggage-leak@node-backend <- bff']);
+    }
   });
 
   it('a BFF that propagates but exports elsewhere: the backend SERVER span is an orphan', async () => {

@@ -54,7 +54,7 @@ describe('tracehop doctor (CLI)', () => {
     const report = JSON.parse(run.out) as Report;
     expect(report.ok).toBe(true);
     expect(report.probes).toHaveLength(2);
-    expect(run.err).toMatch(/waiting for spans: \d+ received, \d\/2 probes seen/);
+    expect(run.err).toMatch(/waiting for spans: \d+ received, \d\/2 probes complete/);
     expect(readFileSync(html, 'utf8')).toContain('<div class="waterfall"');
   });
 

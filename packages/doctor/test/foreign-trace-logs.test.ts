@@ -14,14 +14,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-it.fails("the doctor as first traffic: from the second probe on, the backend's lines name the first probe's trace", async () => {
+it("the doctor as first traffic: from the second probe on, the backend's lines name the first probe's trace", async () => {
   const { report, text } = await diagnoseStack({ backend: 'cached-logger' }, cleanups);
   expect(breakKinds(report), text).toEqual([[], ['log-foreign-trace@node-backend'], ['log-foreign-trace@node-backend']]);
   const first = report.probes[0]!.traceId;
   for (const probe of report.probes.slice(1)) expect(probe.breaks[0]!.message).toContain(`probe 1's trace ${first}`);
 }, 60_000);
 
-it.fails('earlier traffic: every probe gets lines naming a trace from before the probe', async () => {
+it('earlier traffic: every probe gets lines naming a trace from before the probe', async () => {
   const before = async (url: string) => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ query: QUERY }) });
     await response.arrayBuffer();

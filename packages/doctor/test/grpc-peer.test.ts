@@ -4,7 +4,8 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { startNodeBackend } from '@tracehop/fixture-bff';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { renderTextReport, runDoctor, startReceiver, type Report } from '../src/index.js';
+import { renderTextReport, runDoctor, type Report } from '../src/index.js';
+import { startReceiver } from '../src/testing.js';
 import { startChildApp } from './fixtures/child-app.js';
 import { exportingTelemetry } from './fixtures/exporting-telemetry.js';
 

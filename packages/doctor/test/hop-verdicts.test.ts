@@ -18,7 +18,7 @@ afterEach(async () => {
 
 const each = <T>(value: T) => [value, value, value];
 
-it.fails('a BFF whose gRPC client sends only B3 headers: the hop is the break, both ends and both causes named', async () => {
+it('a BFF whose gRPC client sends only B3 headers: the hop is the break, both ends and both causes named', async () => {
   const b3 = new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
   const { report, text } = await diagnoseStack({ bff: { graphql: 'tracehop', grpcPropagator: b3 } }, cleanups);
   expect(breakKinds(report), text).toEqual(each(['hop-new-trace@node-backend']));
@@ -31,8 +31,8 @@ it.fails('a BFF whose gRPC client sends only B3 headers: the hop is the break, b
   expect(text).toContain('hop-new-trace [bff → node-backend]');
 }, 60_000);
 
-it.fails("a BFF that copies the client's traceparent and baggage into gRPC metadata by hand: the skipped hop is named at the BFF", async () => {
-  const bff = { graphql: 'tracehop', grpcTracing: false, forwardHeaders: ['traceparent', 'baggage'] } as const;
+it("a BFF that copies the client's traceparent and baggage into gRPC metadata by hand: the skipped hop is named at the BFF", async () => {
+  const bff = { graphql: 'tracehop' as const, grpcTracing: false, forwardHeaders: ['traceparent', 'baggage'] };
   const { report, text } = await diagnoseStack({ bff, doctor: { expectTenant: 'hospital_a' } }, cleanups);
   expect(breakKinds(report), text).toEqual(each(['hop-skipped@bff']));
   for (const probe of report.probes) expect(probe.breaks[0]!.peer).toBe('node-backend');
@@ -42,17 +42,17 @@ it.fails("a BFF that copies the client's traceparent and baggage into gRPC metad
   }
 }, 60_000);
 
-it.fails("tracehop's GraphQL plugin registered twice: two SERVER spans for one request are a break", async () => {
+it("tracehop's GraphQL plugin registered twice: two SERVER spans for one request are a break", async () => {
   const { report, text } = await diagnoseStack({ bff: { graphql: 'tracehop-twice' } }, cleanups);
   expect(breakKinds(report), text).toEqual(each(['duplicate-span@bff']));
 }, 60_000);
 
-it.fails('no GraphQL plugin at all: one verdict at the entry, not no-spans and hop-new-trace together', async () => {
+it('no GraphQL plugin at all: one verdict at the entry, not no-spans and hop-new-trace together', async () => {
   const { report, text } = await diagnoseStack({ bff: { graphql: 'none' } }, cleanups);
   expect(breakKinds(report), text).toEqual(each(['entry-new-trace@bff']));
 }, 60_000);
 
-it.fails("a break at the BFF: the backend's missing tenant and log lines naming its own trace are consequences, not breaks", async () => {
+it("a break at the BFF: the backend's missing tenant and log lines naming its own trace are consequences, not breaks", async () => {
   const { report, text } = await diagnoseStack({ bff: { graphql: 'tracehop', grpcTracing: false }, doctor: { expectTenant: 'hospital_a' } }, cleanups);
   expect(breakKinds(report), text).toEqual(each(['hop-new-trace@bff']));
   expect(consequenceKinds(report), text).toEqual(each(['log-foreign-trace@node-backend <- hop-new-trace@bff', 'tenant-missing@node-backend <- hop-new-trace@bff']));

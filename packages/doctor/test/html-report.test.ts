@@ -10,7 +10,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { startBff, startNodeBackend } from '@tracehop/fixture-bff';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { renderHtmlReport, runDoctor, startReceiver, type Report } from '../src/index.js';
+import { renderHtmlReport, runDoctor, type Report } from '../src/index.js';
+import { startReceiver } from '../src/testing.js';
 import { startBrokenBff } from './fixtures/broken-bff.js';
 import { exportingTelemetry } from './fixtures/exporting-telemetry.js';
 

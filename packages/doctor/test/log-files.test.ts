@@ -22,13 +22,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-it.fails('parses --logs more than once, with an optional SERVICE= prefix, and --log-service-field', () => {
+it('parses --logs more than once, with an optional SERVICE= prefix, and --log-service-field', () => {
   const { doctor } = parseCliArgs(['doctor', '--url', 'http://x/graphql', '--query', '{a}', '--logs', 'a.jsonl', '--logs', 'node-backend=b.jsonl', '--logs', './c=d.jsonl', '--log-service-field', 'resource.service']);
   expect(doctor.logs).toEqual(['a.jsonl', 'node-backend=b.jsonl', './c=d.jsonl']);
   expect(doctor.logServiceField).toBe('resource.service');
 });
 
-it.fails("two log files, the backend's lines without a service field: its file names the service", async () => {
+it("two log files, the backend's lines without a service field: its file names the service", async () => {
   const receiver = await startReceiver({ port: 0 });
   cleanups.push(() => receiver.close());
   const backendLogs = join(mkdtempSync(join(tmpdir(), 'doctor-logs-')), 'backend.jsonl');

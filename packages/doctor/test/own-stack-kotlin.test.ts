@@ -9,7 +9,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createServiceTelemetry, startBff } from '@tracehop/fixture-bff';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { renderTextReport, runDoctor, startReceiver, type Receiver } from '../src/index.js';
+import { renderTextReport, runDoctor } from '../src/index.js';
+import { startReceiver, type Receiver } from '../src/testing.js';
 import { startKotlinStack } from './fixtures/kotlin-stack.js';
 
 let receiver: Receiver;

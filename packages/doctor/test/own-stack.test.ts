@@ -6,7 +6,8 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { startBff, startNodeBackend } from '@tracehop/fixture-bff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderTextReport, runDoctor, startReceiver, type Receiver } from '../src/index.js';
+import { renderTextReport, runDoctor } from '../src/index.js';
+import { startReceiver, type Receiver } from '../src/testing.js';
 import { exportingTelemetry } from './fixtures/exporting-telemetry.js';
 
 const QUERY = '{ patient(id: "p-1") { id summary vitals } }';

@@ -1,0 +1,57 @@
+// How long the doctor waits for spans. A service on a batch exporter sends a
+// probe's spans up to its schedule delay after they end (the SDKs' default is
+// 5 s), and one that has sent nothing cannot be told apart from one that is
+// not there. So the wait is at least the export delay after the last probe
+// (longer when a service was seen taking longer), then until the spans settle
+// and every span the arrived ones announce is there, or the wait is over.
+import { measureClocks } from './clock-skew.js';
+import { DEFAULTS, POLL_MS } from './defaults.js';
+import { missingSpans } from './expectations.js';
+import { assignSpans, longestDelay } from './probe-spans.js';
+import type { SpanStore } from './span-store.js';
+import type { ProbeSent, WaitSummary } from './types.js';
+
+/** Options for {@link waitForSpans}. */
+export interface WaitOptions {
+  /** The longest any service may take to export a span after it ended. @default 5000 */
+  exportDelayMs?: number;
+  /** Longest wait after the last probe for spans the arrived ones announce. @default 15000 */
+  waitMs?: number;
+  /** Settle: no new span for this long before the verdict. @default 1000 */
+  settleMs?: number;
+  /** Called every poll with a progress line. */
+  onProgress?: ((line: string) => void) | undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (ms: number) => `${(ms / 1e3).toFixed(1)} s`;
+
+/** Waits until every probe's spans are complete or the wait is over; says how it ended. */
+export async function waitForSpans(store: SpanStore, probes: ProbeSent[], options: WaitOptions = {}): Promise<WaitSummary> {
+  const exportDelayMs = options.exportDelayMs ?? DEFAULTS.exportDelayMs;
+  const waitMs = options.waitMs ?? DEFAULTS.waitMs;
+  const settleMs = options.settleMs ?? DEFAULTS.settleMs;
+  const lastEnd = Math.max(...probes.map((p) => p.endedMs));
+  for (;;) {
+    const spans = store.all();
+    const { offsets } = measureClocks(probes, spans);
+    const assignment = assignSpans(probes, spans, offsets);
+    const missing = assignment.probes.map((p) => missingSpans(p, offsets));
+    const longestDelaySeenMs = Math.max(0, longestDelay(assignment));
+    const now = Date.now();
+    const waitedMs = now - lastEnd;
+    const exportDeadline = Math.max(exportDelayMs, longestDelaySeenMs);
+    const settled = now - Math.max(store.lastArrivalMs, lastEnd) >= settleMs;
+    const complete = missing.every((m) => m.length === 0);
+    const silent = [...new Set(missing.flat().map((m) => m.silent))];
+    const waitingFor = waitedMs < exportDeadline ? `the export delay (${seconds(exportDeadline)})` : complete ? 'spans to settle' : silent.join('; ');
+    options.onProgress?.(
+      `waiting for spans: ${store.received} received, ${missing.filter((m) => m.length === 0).length}/${probes.length} probes complete, ` +
+        `${seconds(waitedMs)} of at most ${seconds(waitMs)}; waiting for ${waitingFor}`,
+    );
+    if ((complete && settled && waitedMs >= exportDeadline) || waitedMs >= waitMs) {
+      return { waitedMs, exportDelayMs, longestDelaySeenMs, complete, silent };
+    }
+    await sleep(POLL_MS);
+  }
+}
