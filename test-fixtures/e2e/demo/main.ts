@@ -80,7 +80,9 @@ async function main(): Promise<void> {
       console.log(`━━ request ${i + 1}  tenant=${request.tenant}  ${request.query}`);
       console.log(`   incoming traceparent ${incoming.header}  →  ${outcome}\n`);
 
-      const spans = await received.settled(incoming.traceId, kotlin ? 'kotlin-backend' : 'node-backend');
+      const linesOfTrace = () => logLines(bffTelemetry.logs(), nodeTelemetry.logs(), kotlin).filter((l) => l.traceId === incoming.traceId);
+      // Wait for the spans the lines name too: a second Kotlin SERVER span (vitals) can be exported a batch later.
+      const spans = await received.settled(incoming.traceId, kotlin ? 'kotlin-backend' : 'node-backend', () => linesOfTrace().map((l) => l.spanId));
       console.log('   trace:');
       for (const line of renderTrace(spans)) console.log(`     ${line}`);
       if (kotlin) {
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
         ? `log lines with logging.googleapis.com/trace ${incoming.traceId} (Kotlin ones in full below their summary)`
         : `log lines with trace_id ${incoming.traceId}`;
       console.log(`\n   ${heading}:`);
-      for (const line of logLines(bffTelemetry.logs(), nodeTelemetry.logs(), kotlin).filter((l) => l.traceId === incoming.traceId)) {
+      for (const line of linesOfTrace()) {
         console.log(`     [${line.service}] ${line.level.padEnd(5)} ${line.message}  span_id=${line.spanId}${spanName(spans, line.spanId)} tenant=${line.tenant ?? '-'}`);
         if (line.raw) console.log(`       ${line.raw}`);
       }

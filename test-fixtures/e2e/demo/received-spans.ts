@@ -10,8 +10,11 @@ export interface DemoSpans {
   processor(): SpanProcessor;
   /** Java agent properties exporting to the receiver's gRPC port. */
   agentProperties(): Record<string, string>;
-  /** The spans of `traceId`, once a SERVER span of `service` arrived and nothing new came for 200 ms (at most 10 s). */
-  settled(traceId: string, service: string): Promise<TreeSpan[]>;
+  /**
+   * The spans of `traceId`, once a SERVER span of `service` arrived, so did every span
+   * `spanIds()` names (the spans the request's log lines name), and nothing new came for 200 ms (at most 10 s).
+   */
+  settled(traceId: string, service: string, spanIds?: () => Array<string | null | undefined>): Promise<TreeSpan[]>;
   close(): Promise<void>;
 }
 
@@ -26,13 +29,14 @@ export async function receiveSpans(): Promise<DemoSpans> {
       'otel.exporter.otlp.protocol': 'grpc',
       'otel.exporter.otlp.endpoint': receiver.grpcEndpoint!,
     }),
-    async settled(traceId, service) {
+    async settled(traceId, service, spanIds = () => []) {
       receiver.store.watch(traceId);
       const deadline = Date.now() + 10_000;
       let count = -1;
       while (Date.now() < deadline) {
         const spans = ofTrace(traceId);
-        if (spans.length === count && spans.some((s) => s.service === service && s.kind === 'SERVER')) return spans;
+        const named = spanIds().every((id) => id == null || spans.some((s) => s.spanId === id));
+        if (spans.length === count && named && spans.some((s) => s.service === service && s.kind === 'SERVER')) return spans;
         count = spans.length;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
