@@ -1,16 +1,16 @@
 // A loopback Telemetry (OTLP) API, telemetry.googleapis.com, as the collector's
 // `otlp_http` exporter with the `googleclientauth` extension meets it. Each
 // behaviour and its source:
-// - `POST /v1/traces` and `POST /v1/metrics` take ExportTraceServiceRequest /
-//   ExportMetricsServiceRequest and answer the matching Export*ServiceResponse,
-//   full or partial success (https://docs.cloud.google.com/stackdriver/docs/reference/telemetry/v1.traces.post,
-//   .../v1.metrics.post); http/protobuf and http/json bodies, gzip or not
+// - `POST /v1/traces`, `/v1/metrics` and `/v1/logs` take the OTLP Export*ServiceRequest
+//   and answer the matching Export*ServiceResponse, full or partial success
+//   (https://docs.cloud.google.com/stackdriver/docs/reference/telemetry/v1.traces.post,
+//   .../v1.metrics.post, .../v1.logs.post, which also name the scopes); http/protobuf and http/json bodies, gzip or not
 //   (https://docs.cloud.google.com/stackdriver/docs/otlp/overview, "Protocol support").
 // - Credentials: an OAuth 2.0 access token in `Authorization: Bearer` — here one
 //   the fake metadata server handed out (its registry plays Google's token check);
 //   anything else gets Google's 401 (google-errors.ts). Scopes: traces need
-//   trace.append or cloud-platform, metrics monitoring.write or cloud-platform
-//   (the two .post pages, "Authorization scopes").
+//   trace.append, metrics monitoring.write, logs logging.write, or cloud-platform
+//   (the .post pages, "Authorization scopes").
 // - Quota project: `X-Goog-User-Project` (what googleclientauth's `quota_project`
 //   sets; GoogleCloudPlatform/opentelemetry-operations-go
 //   extension/googleclientauthextension/http.go at v0.59.0) must be a project the
@@ -32,15 +32,17 @@ import { BodyError, readBody } from './http-body.js';
 import { matchesFilter, type SeriesIdentity } from './monitoring-filter.js';
 import { decodeRequest, encodeResponse, encodingOf, type Signal } from './otlp-proto.js';
 import { authenticate } from './access-token-check.js';
-import { latest, storeMetrics, storeSpans, type ReceivedSpan, type StoredPoint } from './telemetry-api-store.js';
+import { latest, storeLogs, storeMetrics, storeSpans, type ReceivedLog, type ReceivedSpan, type StoredPoint } from './telemetry-api-store.js';
 
-export type { ReceivedSpan, StoredPoint } from './telemetry-api-store.js';
+export type { ReceivedLog, ReceivedSpan, StoredPoint } from './telemetry-api-store.js';
 
 const SCOPES: Record<Signal, string[]> = {
   traces: ['https://www.googleapis.com/auth/trace.append', 'https://www.googleapis.com/auth/cloud-platform'],
   metrics: ['https://www.googleapis.com/auth/monitoring.write', 'https://www.googleapis.com/auth/cloud-platform'],
+  logs: ['https://www.googleapis.com/auth/logging.write', 'https://www.googleapis.com/auth/cloud-platform'],
 };
-const PERMISSION: Record<Signal, string> = { traces: 'telemetry.traces.write', metrics: 'monitoring.timeSeries.create' };
+const PERMISSION: Record<Signal, string> = { traces: 'telemetry.traces.write', metrics: 'monitoring.timeSeries.create', logs: 'logging.logEntries.create' };
+const PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
 
 /** Options for {@link startFakeTelemetryApi}. */
 export interface FakeTelemetryApiOptions {
@@ -79,6 +81,8 @@ export interface FakeTelemetryApi {
   readonly url: string;
   /** Every span accepted. */
   readonly spans: ReceivedSpan[];
+  /** Every log record accepted (`POST /v1/logs`: scope logging.write or cloud-platform). */
+  readonly logs: ReceivedLog[];
   /** Every metric point accepted, in arrival order. */
   readonly points: StoredPoint[];
   /** Points refused inside accepted requests (`partial_success`), with the reason. */
@@ -95,6 +99,7 @@ export async function startFakeTelemetryApi(options: FakeTelemetryApiOptions): P
   const quotaUsers = options.quotaUsers ?? writers;
   const spans: ReceivedSpan[] = [];
   const points: StoredPoint[] = [];
+  const logs: ReceivedLog[] = [];
   const rejectedPoints: Array<{ metric: string; reason: string }> = [];
   const requests: TelemetryApiRequest[] = [];
 
@@ -115,7 +120,7 @@ export async function startFakeTelemetryApi(options: FakeTelemetryApiOptions): P
       request.resume();
       errors.sendGoogleError(response, error);
     };
-    const signal: Signal | undefined = path === '/v1/traces' ? 'traces' : path === '/v1/metrics' ? 'metrics' : undefined;
+    const signal: Signal | undefined = PATHS[path];
     if (!signal || request.method !== 'POST') return refuse(errors.notFound(path));
 
     const caller = authenticate(request.headers.authorization, metadata);
@@ -132,16 +137,15 @@ export async function startFakeTelemetryApi(options: FakeTelemetryApiOptions): P
     } catch (error) {
       return refuse(errors.invalidArgument(error instanceof BodyError ? error.message : `Invalid OTLP ${signal} payload: ${(error as Error).message}`));
     }
-    const stored = signal === 'traces' ? storeSpans(decoded) : storeMetrics(decoded);
+    const stored = signal === 'traces' ? storeSpans(decoded) : signal === 'metrics' ? storeMetrics(decoded) : storeLogs(decoded);
     if (stored.missingProject) return refuse(errors.invalidArgument('Resource attribute gcp.project_id is required on every resource.'));
     const denied = stored.projects.find((project) => !(writers[caller.email] ?? []).includes(project));
     if (denied !== undefined) return refuse(errors.permissionDenied(PERMISSION[signal], denied));
 
-    if (signal === 'traces') spans.push(...stored.spans);
-    else {
-      points.push(...stored.points);
-      rejectedPoints.push(...stored.rejected);
-    }
+    spans.push(...stored.spans);
+    points.push(...stored.points);
+    logs.push(...stored.logs);
+    rejectedPoints.push(...stored.rejected);
     record.status = 200;
     const partial = stored.rejected.length > 0 ? { rejected: stored.rejected.length, message: stored.rejected.map((r) => r.reason).join('; ') } : undefined;
     response.writeHead(200, { 'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf' }).end(encodeResponse(signal, encoding, partial));
@@ -158,6 +162,7 @@ export async function startFakeTelemetryApi(options: FakeTelemetryApiOptions): P
   return {
     url: `http://127.0.0.1:${port}`,
     spans,
+    logs,
     points,
     rejectedPoints,
     requests,

@@ -10,7 +10,7 @@ export { nodeSpansAsOtlp, readableToOtlp, spanKeys } from './span-views.js';
 export { startTracedStack } from './traced-stack.js';
 export type { ExportHeaders, TracedStack, TracedStackOptions } from './traced-stack.js';
 export { startFakeTelemetryApi } from './fake-telemetry-api.js';
-export type { FakeTelemetryApi, FakeTelemetryApiOptions, ReceivedSpan, StoredPoint, TelemetryApiRequest } from './fake-telemetry-api.js';
+export type { FakeTelemetryApi, FakeTelemetryApiOptions, ReceivedLog, ReceivedSpan, StoredPoint, TelemetryApiRequest } from './fake-telemetry-api.js';
 export { startFakeSentryOtlp } from './fake-sentry-otlp.js';
 export type { FakeSentryOtlp, FakeSentryOtlpOptions, SentryRequest } from './fake-sentry-otlp.js';
 export { matchesFilter, parseFilter } from './monitoring-filter.js';

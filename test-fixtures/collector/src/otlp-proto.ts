@@ -1,6 +1,6 @@
 // OTLP/HTTP bodies as a receiving server reads and answers them: the export
 // requests for traces and metrics decoded with protobufjs from the subset of
-// opentelemetry-proto (v1) the loopback fakes read, and the export responses
+// opentelemetry-proto (v1) the loopback fakes read (and logs: logs/v1/logs.proto), and the export responses
 // (with `partial_success`) encoded. Field numbers are the official ones
 // (open-telemetry/opentelemetry-proto: trace/v1/trace.proto, metrics/v1/metrics.proto,
 // common/v1/common.proto, resource/v1/resource.proto, collector/*/v1/*_service.proto);
@@ -55,15 +55,27 @@ message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_met
 message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
 message ExportMetricsPartialSuccess { int64 rejected_data_points = 1; string error_message = 2; }
 message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1; }
+
+message LogRecord {
+  fixed64 time_unix_nano = 1; fixed64 observed_time_unix_nano = 11; int32 severity_number = 2; string severity_text = 3;
+  AnyValue body = 5; repeated KeyValue attributes = 6; bytes trace_id = 9; bytes span_id = 10; string event_name = 12;
+}
+message ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; }
+message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; }
+message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
+message ExportLogsPartialSuccess { int64 rejected_log_records = 1; string error_message = 2; }
+message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
 `;
 
 const root = protobuf.parse(OTLP_PROTO, { keepCase: false }).root;
 const types = {
   traces: { request: root.lookupType('otlp.ExportTraceServiceRequest'), response: root.lookupType('otlp.ExportTraceServiceResponse') },
   metrics: { request: root.lookupType('otlp.ExportMetricsServiceRequest'), response: root.lookupType('otlp.ExportMetricsServiceResponse') },
+  logs: { request: root.lookupType('otlp.ExportLogsServiceRequest'), response: root.lookupType('otlp.ExportLogsServiceResponse') },
 };
+const REJECTED_KEY: Record<Signal, string> = { traces: 'rejectedSpans', metrics: 'rejectedDataPoints', logs: 'rejectedLogRecords' };
 
-/** The two signals the fakes take. */
+/** The signals the fakes take. */
 export type Signal = keyof typeof types;
 /** How the body is encoded: OTLP/HTTP binary protobuf or OTLP/HTTP JSON. */
 export type OtlpEncoding = 'protobuf' | 'json';
@@ -109,7 +121,7 @@ export function decodeRequest(signal: Signal, encoding: OtlpEncoding, body: Buff
 /** An export response; `partial` when some items were rejected (https://opentelemetry.io/docs/specs/otlp/#partial-success-1). */
 export function encodeResponse(signal: Signal, encoding: OtlpEncoding, partial?: { rejected: number; message: string }): Buffer {
   const type = types[signal].response;
-  const rejectedKey = signal === 'traces' ? 'rejectedSpans' : 'rejectedDataPoints';
+  const rejectedKey = REJECTED_KEY[signal];
   const object = partial ? { partialSuccess: { [rejectedKey]: partial.rejected, errorMessage: partial.message } } : {};
   // proto3 JSON writes int64 as a decimal string.
   if (encoding === 'json') return Buffer.from(JSON.stringify(object, (_key, value: unknown) => (_key === rejectedKey ? String(value) : value)));

@@ -1,7 +1,7 @@
 // What the loopback Telemetry API keeps from a decoded export request: spans
 // with their destination project, and metric points as Cloud Monitoring series
 // (Prometheus mapping, prometheus-target.ts), plus the points it would refuse.
-import { attributesOf, type OtlpKeyValue } from './otlp-proto.js';
+import { attributesOf, type OtlpAnyValue, type OtlpKeyValue } from './otlp-proto.js';
 import { metricType, prometheusTarget, rejection, type PrometheusTarget } from './prometheus-target.js';
 
 /** A span as the API stored it. */
@@ -15,6 +15,20 @@ export interface ReceivedSpan {
   kind: number;
   /** 0 unset, 1 ok, 2 error. */
   statusCode: number;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+}
+
+/** A log record as the API stored it. */
+export interface ReceivedLog {
+  /** `gcp.project_id` of its resource. */
+  project: string;
+  timeUnixNano: string;
+  severityNumber: number;
+  severityText: string;
+  body: unknown;
+  traceId?: string;
+  spanId?: string;
   attributes: Record<string, unknown>;
   resource: Record<string, unknown>;
 }
@@ -39,6 +53,7 @@ export interface Stored {
   projects: string[];
   spans: ReceivedSpan[];
   points: StoredPoint[];
+  logs: ReceivedLog[];
   rejected: Array<{ metric: string; reason: string }>;
 }
 
@@ -95,7 +110,7 @@ export function storeSpans(decoded: unknown): Stored {
       });
     }
   }
-  return { ...projectsOf(resourceSpans), spans, points: [], rejected: [] };
+  return { ...projectsOf(resourceSpans), spans, points: [], logs: [], rejected: [] };
 }
 
 export function storeMetrics(decoded: unknown): Stored {
@@ -127,7 +142,40 @@ export function storeMetrics(decoded: unknown): Stored {
       }
     }
   }
-  return { ...projectsOf(resourceMetrics), spans: [], points, rejected };
+  return { ...projectsOf(resourceMetrics), spans: [], points, logs: [], rejected };
+}
+
+interface DecodedLog {
+  timeUnixNano?: string;
+  observedTimeUnixNano?: string;
+  severityNumber?: number;
+  severityText?: string;
+  body?: OtlpAnyValue;
+  traceId?: string;
+  spanId?: string;
+  attributes?: OtlpKeyValue[];
+}
+
+export function storeLogs(decoded: unknown): Stored {
+  const resourceLogs = ((decoded as { resourceLogs?: Array<Resourced & { scopeLogs?: Array<{ logRecords?: DecodedLog[] }> }> }).resourceLogs ?? []);
+  const logs: ReceivedLog[] = [];
+  for (const rl of resourceLogs) {
+    const resource = attributesOf(rl.resource?.attributes);
+    for (const record of (rl.scopeLogs ?? []).flatMap((scope) => scope.logRecords ?? [])) {
+      logs.push({
+        project: String(resource['gcp.project_id'] ?? ''),
+        timeUnixNano: record.timeUnixNano ?? record.observedTimeUnixNano ?? '0',
+        severityNumber: record.severityNumber ?? 0,
+        severityText: record.severityText ?? '',
+        body: attributesOf([{ key: 'body', ...(record.body ? { value: record.body } : {}) }])['body'],
+        ...(record.traceId ? { traceId: record.traceId } : {}),
+        ...(record.spanId ? { spanId: record.spanId } : {}),
+        attributes: attributesOf(record.attributes),
+        resource,
+      });
+    }
+  }
+  return { ...projectsOf(resourceLogs), spans: [], points: [], logs, rejected: [] };
 }
 
 /** The latest point of every series (metric type, labels, resource labels). */

@@ -67,7 +67,7 @@ describe('traces', () => {
 
   test('unknown paths are 404 and other media types 400, in Google JSON', async () => {
     const token = await accessToken();
-    expect((await fetch(`${api.url}/v1/logs`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect((await fetch(`${api.url}/v1/profiles`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
     const text = await fetch(`${api.url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: 'hi' });
     expect(text.status).toBe(400);
     expect(text.headers.get('content-type')).toContain('application/json');
@@ -127,3 +127,26 @@ function idToken(): string {
   const now = Math.floor(Date.now() / 1000);
   return createIssuer().sign({ aud: 'https://telemetry.googleapis.com', iat: now, exp: now + 600 });
 }
+
+describe('logs', () => {
+  const body = (traceId: string) =>
+    JSON.stringify({
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'otelcol' } }, { key: 'gcp.project_id', value: { stringValue: PROJECT } }] },
+          scopeLogs: [{ logRecords: [{ timeUnixNano: '1700000000000000000', severityNumber: 17, severityText: 'error', body: { stringValue: 'Exporting failed.' }, traceId, attributes: [{ key: 'kind', value: { stringValue: 'exporter' } }] }] }],
+        },
+      ],
+    });
+
+  test('a log record with logging.write lands with its severity, body and trace; monitoring.write alone is refused', async () => {
+    const traceId = newTraceId();
+    const stored = await post('/v1/logs', body(traceId), { authorization: `Bearer ${await accessToken('https://www.googleapis.com/auth/logging.write')}` });
+    expect(stored.status).toBe(200);
+    expect(api.logs.filter((l) => l.traceId === traceId)).toEqual([
+      expect.objectContaining({ project: PROJECT, severityNumber: 17, severityText: 'error', body: 'Exporting failed.', attributes: { kind: 'exporter' }, resource: { 'service.name': 'otelcol', 'gcp.project_id': PROJECT } }),
+    ]);
+    const refused = await post('/v1/logs', body(newTraceId()), { authorization: `Bearer ${await accessToken('https://www.googleapis.com/auth/monitoring.write')}` });
+    expect(refused).toMatchObject({ status: 403, body: { error: { status: 'PERMISSION_DENIED' } } });
+  });
+});
