@@ -106,6 +106,8 @@ export interface RunServiceOptions {
 
 export interface RunningService {
   readonly image: OciImage;
+  /** `chroot` as the image's user (root runs this), else the image's files run in place as the current user. */
+  readonly isolation: 'chroot' | 'rootfs-paths';
   readonly frontEnd: CloudRunFrontEnd;
   /** Everything the container wrote (all runs). */
   logs(): string;
@@ -130,6 +132,10 @@ export async function runCloudRunService(options: RunServiceOptions): Promise<Ru
   const imageEnv = Object.fromEntries((config.Env ?? []).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
   const env = { ...imageEnv, ...spec.env, PORT: String(port), ...options.platformEnv };
   const user = config.User ?? '0:0';
+  // chroot needs root (CI is). Anyone else runs the image's own files without it: its
+  // absolute paths rewritten into the unpacked rootfs, as the current user (`isolation` says which).
+  const isolation: 'chroot' | 'rootfs-paths' = process.getuid?.() === 0 ? 'chroot' : 'rootfs-paths';
+  const inRootfs = (arg: string) => arg.replace(/(^|=)(\/(?:usr|etc)\/[^\s]*)/, (_, lead: string, path: string) => `${lead}${rootfs}${path}`);
   let output = '';
   let starts = 0;
   let child: ChildProcess;
@@ -137,7 +143,10 @@ export async function runCloudRunService(options: RunServiceOptions): Promise<Ru
   const start = () => {
     starts++;
     // The host's chroot (the container's PATH is the image's, which has none).
-    child = spawn(chrootPath(), [`--userspec=${user}`, rootfs, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child =
+      isolation === 'chroot'
+        ? spawn(chrootPath(), [`--userspec=${user}`, rootfs, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(inRootfs(argv[0]!), argv.slice(1).map(inRootfs), { env, cwd: rootfs, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
@@ -172,6 +181,7 @@ export async function runCloudRunService(options: RunServiceOptions): Promise<Ru
   });
   return {
     image,
+    isolation,
     frontEnd,
     logs: () => output,
     starts: () => starts,

@@ -1,17 +1,22 @@
-// `pnpm demo --collector`: the fixture services exporting through the real
-// collector (single-tier Cloud Run config: oidc -> tail sampling, plus span
-// metrics), with ID tokens from a loopback metadata server through
-// @tracehop/gcp. Sends a mix of requests, prints which traces the collector
-// kept and why, then the per-hospital table read from the span metrics.
+// `pnpm demo --collector`: the fixture services exporting through Cloud Run's
+// front end (emulated: Invoker IAM check, signature removed) into the collector
+// image deployed from collector/deploy/service.yaml (run from its own OCI
+// config), which exports to Google's Telemetry API (a loopback fake). ID tokens
+// come from a loopback metadata server through @tracehop/gcp. Prints each hop:
+// service -> front end (allowed / denied and why) -> collector -> Google, which
+// traces Google received and why, and the per-hospital table from the span
+// metrics Google received.
 import { googleIdTokenHeaders } from '@tracehop/gcp';
 import { applyEnv, startFakeMetadataServer } from '@tracehop/fixture-gcp-fakes';
 import { jvmFixtureAvailable, type OtlpSpan } from '@tracehop/fixture-kotlin-backend';
-import { collectorBinary } from './binary.js';
-import { byTrace, readSpanFile } from './file-sink.js';
-import { startSingleTier, validToken } from './loopback-collector.js';
+import { DEMO_PROJECT, hopLines, seriesFromGoogle, startDemoPlatform, type DemoPlatform } from './demo-platform.js';
+import { byTrace } from './file-sink.js';
 import { formatSliTable, hospitalSlis, type HospitalSliRow } from './sli-table.js';
-import { readSpanMetrics } from './span-metrics.js';
 import { startTracedStack, type TracedStack } from './traced-stack.js';
+
+const NODE_SA = `bff@${DEMO_PROJECT}.iam.gserviceaccount.com`;
+const KOTLIN_SA = `patient-records@${DEMO_PROJECT}.iam.gserviceaccount.com`;
+const INTRUDER_SA = 'reporting@another-project.iam.gserviceaccount.com';
 
 /** Options for {@link runCollectorDemo}. */
 export interface CollectorDemoOptions {
@@ -40,10 +45,12 @@ const SLOW_MS = 300;
 const DECISION_WAIT_MS = 2_000;
 const ALLOWED = 'hospital_a';
 
-/** What {@link runCollectorDemo} returns: each trace's fate, and the per-hospital table it printed. */
+/** What {@link runCollectorDemo} returns: each trace's fate, the hop lines and the per-hospital table it printed. */
 export interface CollectorDemoResult {
   traces: DemoTrace[];
   slis: HospitalSliRow[];
+  /** service -> front end (allowed / denied, why) -> collector, one line per caller and verdict. */
+  hops: string[];
 }
 
 /** The BFF's operations, listed in its `operationNames` (any other name would be recorded as `_OTHER`). */
@@ -92,22 +99,28 @@ async function send(stack: TracedStack, viaKotlin: boolean, request: (typeof REQ
 export async function runCollectorDemo(options: CollectorDemoOptions = {}): Promise<CollectorDemoResult> {
   const log = options.log ?? console.log;
   const kotlin = options.kotlin ?? jvmFixtureAvailable();
-  log(`collector: ${collectorBinary({ build: true })}`);
-  const collector = await startSingleTier({ decisionWait: `${DECISION_WAIT_MS}ms`, slowThresholdMs: SLOW_MS, sampledTenants: [ALLOWED] });
-  const metadata = await startFakeMetadataServer({ issuer: collector.issuer });
+  // service.yaml as deployed, except timings shortened so the demo ends in seconds.
+  const overrides = { DECISION_WAIT: `${DECISION_WAIT_MS}ms`, SLOW_THRESHOLD_MS: String(SLOW_MS), SAMPLED_TENANTS: `[${ALLOWED}]`, SPANMETRICS_FLUSH_INTERVAL: '1s' };
+  const platform = await startDemoPlatform([NODE_SA, KOTLIN_SA], overrides);
+  const { service, telemetry, issuer } = platform;
+  const audience = service.frontEnd.serviceUrls.deterministic;
+  const metadata = await startFakeMetadataServer({ issuer, projectId: DEMO_PROJECT, serviceAccountEmail: NODE_SA });
   const restoreEnv = applyEnv(metadata.env());
-  const headers = googleIdTokenHeaders({ audience: collector.audience });
+  const headers = googleIdTokenHeaders({ audience });
   let stack: TracedStack | undefined;
   try {
+    const now = Math.floor(Date.now() / 1000);
     stack = await startTracedStack({
-      collectorUrl: collector.otlpHttpUrl,
+      collectorUrl: service.frontEnd.url,
       headers,
       kotlin,
-      // The Java agent takes static headers: a token minted for the collector's audience.
-      kotlinHeaders: { authorization: `Bearer ${validToken(collector.issuer, collector.audience)}` },
+      // The Java agent takes static headers here: a token for the collector's URL, as its service account.
+      kotlinHeaders: { authorization: `Bearer ${issuer.sign({ aud: audience, email: KOTLIN_SA, sub: KOTLIN_SA, iat: now, exp: now + 3600 })}` },
       operationNames: Object.keys(QUERIES),
     });
-    log(`collector on ${collector.otlpHttpUrl}: oidc (ID tokens from a loopback metadata server) -> tail_sampling (decision_wait ${DECISION_WAIT_MS} ms; keep errors, traces >= ${SLOW_MS} ms, tenant ${ALLOWED})`);
+    log(`image ${service.image.digest} (${service.image.config.Entrypoint!.join(' ')} ${service.image.config.Cmd!.join(' ')}), user ${service.image.config.User}, deployed from collector/deploy/service.yaml; demo timings: ${Object.entries(overrides).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    log(`front end ${audience}: invokers ${NODE_SA}, ${KOTLIN_SA}; ID tokens from a loopback metadata server`);
+    log(`collector: tail_sampling (keep errors, traces >= ${SLOW_MS} ms, tenant ${ALLOWED}) -> Google's Telemetry API as ${platform.collectorMetadata.serviceAccountEmail} (loopback)`);
     log(`services: BFF -> Node backend${kotlin ? ' -> Kotlin backend, and BFF -> Kotlin backend -> Node backend' : ''}\n`);
     // One unprinted request per route first, without a token (tenant "none", left out of the table): a cold JIT or JVM makes the first one slow.
     for (const viaKotlin of kotlin ? [false, true] : [false]) await send(stack, viaKotlin, REQUESTS[0]!, 'no-token');
@@ -118,38 +131,46 @@ export async function runCollectorDemo(options: CollectorDemoOptions = {}): Prom
         sent.push({ label: `${request.label}${viaKotlin ? ' (via Kotlin)' : ''}`, traceId: await send(stack, viaKotlin, request) });
       }
     }
+    // A service whose account holds no roles/run.invoker tries to export too.
+    const intruder = issuer.sign({ aud: audience, email: INTRUDER_SA, sub: INTRUDER_SA, iat: now, exp: now + 3600 });
+    await fetch(`${service.frontEnd.url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${intruder}`, 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' }).then((r) => r.text());
     await stack.flush();
     await new Promise((resolve) => setTimeout(resolve, DECISION_WAIT_MS + 2_500)); // the agent exports every 200 ms; then the decision
     const produced = byTrace(stack.produced());
-    const kept = byTrace(await readSpanFile(collector.tracesFile));
+    const kept = new Map<string, number>();
+    for (const span of telemetry.spans) kept.set(span.traceId, (kept.get(span.traceId) ?? 0) + 1);
+    const hops = hopLines(service.frontEnd.requests);
+    log('each export: service -> Cloud Run front end -> collector');
+    for (const line of hops) log(`  ${line}`);
+    log(`collector -> Google (Telemetry API): ${telemetry.requests.filter((r) => r.path === '/v1/traces' && r.status === 200).length} trace writes, ${telemetry.requests.filter((r) => r.path === '/v1/metrics' && r.status === 200).length} metric writes accepted, as ${platform.collectorMetadata.serviceAccountEmail}\n`);
     const results = sent.map(({ label, traceId }): DemoTrace => {
       const spans = produced.get(traceId) ?? [];
-      return { label, traceId, spansProduced: spans.length, spansKept: kept.get(traceId)?.length ?? 0, durationMs: durationMs(spans), reasons: reasonsFor(spans) };
+      return { label, traceId, spansProduced: spans.length, spansKept: kept.get(traceId) ?? 0, durationMs: durationMs(spans), reasons: reasonsFor(spans) };
     });
     for (const r of results) {
-      const verdict = r.spansKept > 0 ? `KEPT    ${r.spansKept}/${r.spansProduced} spans, because: ${r.reasons.join(', ')}` : `dropped (${r.spansProduced} spans)`;
-      log(`${r.traceId}  ${r.label.padEnd(46)} ${verdict}`);
+      const verdict = r.spansKept > 0 ? `KEPT    ${r.spansKept}/${r.spansProduced} spans at Google, because: ${r.reasons.join(', ')}` : `dropped (${r.spansProduced} spans)`;
+      log(`${r.traceId}  ${r.label.padEnd(54)} ${verdict}`);
     }
     const keptCount = results.filter((r) => r.spansKept > 0).length;
-    log(`\nkept ${keptCount} of ${results.length} traces; the token was fetched ${metadata.fetchCount(collector.audience)} time(s) for all exports`);
-    const slis = await readSlis(collector.metricsFile, stack.produced().length);
-    log(`\nper hospital, from span metrics over EVERY span (before sampling); SERVER spans; p95 = upper bound of the histogram bucket it falls in:`);
+    log(`\nkept ${keptCount} of ${results.length} traces; the token was fetched ${metadata.fetchCount(audience)} time(s) for all exports`);
+    const slis = await readSlis(platform, stack.produced().length);
+    log(`\nper hospital, from the span metrics Google received (EVERY span, before sampling); SERVER spans; p95 = upper bound of the histogram bucket it falls in:`);
     for (const line of formatSliTable(slis)) log(line);
-    return { traces: results, slis };
+    return { traces: results, slis, hops };
   } finally {
     await stack?.stop();
     headers.shutdown();
     restoreEnv();
     await metadata.close();
-    await collector.stop();
+    await platform.stop();
   }
 }
 
-/** Waits until the span metrics have counted every span produced (flushed every second here), then reads the table. */
-async function readSlis(metricsFile: string, spansProduced: number): Promise<HospitalSliRow[]> {
-  const deadline = Date.now() + 10_000;
+/** Waits until the span metrics Google received count every span produced (flushed every second here), then reads the table. */
+async function readSlis(platform: DemoPlatform, spansProduced: number): Promise<HospitalSliRow[]> {
+  const deadline = Date.now() + 15_000;
   for (;;) {
-    const series = await readSpanMetrics(metricsFile);
+    const series = seriesFromGoogle(platform.telemetry.points);
     const counted = series.filter((s) => s.metric.endsWith('.calls')).reduce((n, s) => n + s.count, 0);
     if (counted >= spansProduced || Date.now() > deadline) return hospitalSlis(series);
     await new Promise((resolve) => setTimeout(resolve, 250));

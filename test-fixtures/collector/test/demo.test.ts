@@ -1,6 +1,10 @@
-// `pnpm demo --collector` runs and says the truth: a trace is reported kept
-// exactly when a policy selects it, and every kept trace is whole; the
-// per-hospital table it prints from the span metrics matches the mix it sent.
+// `pnpm demo --collector` runs and says the truth: the services export through
+// the Cloud Run front end into the collector image deployed from service.yaml,
+// the hops it prints are what the front end decided (invokers allowed, the
+// caller without roles/run.invoker denied with 403); a trace is reported kept
+// exactly when a policy selects it, and every kept trace reached Google whole;
+// the per-hospital table it prints from the span metrics Google received
+// matches the mix it sent.
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { expect, test } from 'vitest';
@@ -11,7 +15,12 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
 test('the collector demo keeps error, slow and allow-listed traces whole, drops the rest, and prints the per-hospital table of what it sent', async () => {
   const lines: string[] = [];
-  const { traces: results, slis } = await runCollectorDemo({ kotlin: true, log: (line) => lines.push(line) });
+  const { traces: results, slis, hops } = await runCollectorDemo({ kotlin: true, log: (line) => lines.push(line) });
+  expect(hops).toContainEqual(expect.stringMatching(/^bff@hospital-saas-demo\.iam\.gserviceaccount\.com -> front end: allowed \(.* holds roles\/run\.invoker\) -> collector HTTP 200 {2}x\d+$/));
+  expect(hops).toContainEqual(expect.stringMatching(/^patient-records@hospital-saas-demo\.iam\.gserviceaccount\.com -> front end: allowed .* -> collector HTTP 200 {2}x\d+$/));
+  expect(hops).toContainEqual(expect.stringMatching(/^reporting@another-project\.iam\.gserviceaccount\.com -> front end: DENIED 403 \(.*has no roles\/run\.invoker.*\) {2}x1$/));
+  expect(hops.filter((line) => line.includes('DENIED'))).toHaveLength(1);
+  for (const line of hops) expect(lines).toContain(`  ${line}`);
   expect(results).toHaveLength(11);
   for (const r of results) {
     expect(r.spansProduced).toBeGreaterThanOrEqual(3);
@@ -45,4 +54,4 @@ test('the collector demo keeps error, slow and allow-listed traces whole, drops 
   expect(lines[header]).toContain('p95 (bucket upper bound)');
   expect(lines.slice(header + 1)).toHaveLength(slis.length);
   expect(lines.at(-1)).toMatch(/^hospital_b /);
-}, 60_000);
+}, 90_000);
