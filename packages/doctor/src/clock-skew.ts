@@ -110,7 +110,9 @@ export function measureClocks(probes: ProbeSent[], received: TreeSpan[]): Clocks
     }
   }
   for (const [service, floor] of floors) {
-    if (!offsets.has(service) && floor > CLOCK_SLACK_MS) [offsets.set(service, floor), basis.set(service, 'arrival time')];
+    if (offsets.has(service) || floor <= CLOCK_SLACK_MS) continue;
+    offsets.set(service, floor);
+    basis.set(service, 'arrival time');
   }
   fitNewRoots(probes, spans, offsets, basis, floors);
   offsets.delete(DOCTOR);
@@ -144,6 +146,8 @@ function fitNewRoots(probes: ProbeSent[], spans: TreeSpan[], offsets: Map<string
   const need = Math.min(2, probes.length);
   for (const [service, list] of roots) {
     const offset = fitRoots(list, calls, floors.get(service) ?? -Infinity, need);
-    if (offset !== undefined) [offsets.set(service, offset), basis.set(service, 'new-trace timing')];
+    if (offset === undefined) continue;
+    offsets.set(service, offset);
+    basis.set(service, 'new-trace timing');
   }
 }

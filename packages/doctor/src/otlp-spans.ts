@@ -69,7 +69,8 @@ function toTreeSpan(raw: Obj, service: string): TreeSpan | undefined {
   const startMs = nanosToMs(raw.startTimeUnixNano);
   const endMs = nanosToMs(raw.endTimeUnixNano);
   const status = isObj(raw.status) ? raw.status.code : undefined;
-  const statusCode = status === 2 || status === 'STATUS_CODE_ERROR' ? 'ERROR' : status === 1 || status === 'STATUS_CODE_OK' ? 'OK' : 'UNSET';
+  const error = status === 2 || status === 'STATUS_CODE_ERROR';
+  const statusCode = error ? 'ERROR' : status === 1 || status === 'STATUS_CODE_OK' ? 'OK' : 'UNSET';
   const tenant = attributes['tenant.id'];
   const links = linksOf(raw.links);
   return {

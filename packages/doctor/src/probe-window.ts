@@ -10,10 +10,16 @@ export interface ProbeWindow {
 }
 
 /** Where the probe's spans (and the new traces started for it) must run. */
-export const spanWindow = (probe: ProbeSent): ProbeWindow => ({ fromMs: probe.startedMs - CLOCK_SLACK_MS, toMs: probe.endedMs + CLOCK_SLACK_MS });
+export const spanWindow = (probe: ProbeSent): ProbeWindow => ({
+  fromMs: probe.startedMs - CLOCK_SLACK_MS,
+  toMs: probe.endedMs + CLOCK_SLACK_MS,
+});
 
 /** Where the probe's log lines are written. */
-export const logWindow = (probe: ProbeSent): ProbeWindow => ({ fromMs: probe.startedMs - CLOCK_SLACK_MS, toMs: probe.endedMs + LOG_AFTER_MS });
+export const logWindow = (probe: ProbeSent): ProbeWindow => ({
+  fromMs: probe.startedMs - CLOCK_SLACK_MS,
+  toMs: probe.endedMs + LOG_AFTER_MS,
+});
 
 /** The probe whose `window` holds `timeMs`, if any. */
 export function probeAt(probes: ProbeSent[], timeMs: number, window: (probe: ProbeSent) => ProbeWindow): ProbeSent | undefined {

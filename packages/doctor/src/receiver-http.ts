@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES } from './defaults.js';
 import { decodeTraceRequest, encodeTraceResponse } from './otlp-proto.js';
 import { spansFromExportRequest } from './otlp-spans.js';
 import type { SpanStore } from './span-store.js';
+import type { TreeSpan } from './types.js';
 
 export interface HttpReceiver {
   readonly port: number;
@@ -33,7 +34,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** Decodes one request's spans; throws on malformed input. */
-function decodeHttpExport(body: Buffer, contentType: string, contentEncoding: string | undefined): ReturnType<typeof spansFromExportRequest> {
+function decodeHttpExport(body: Buffer, contentType: string, contentEncoding: string | undefined): TreeSpan[] {
   const raw = contentEncoding === 'gzip' ? gunzipSync(body, { maxOutputLength: MAX_BODY_BYTES }) : body;
   const request = contentType.includes('json') ? (JSON.parse(raw.toString('utf8')) as unknown) : decodeTraceRequest(raw);
   return spansFromExportRequest(request);

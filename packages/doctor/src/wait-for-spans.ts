@@ -2,8 +2,9 @@
 // probe's spans up to its schedule delay after they end (the SDKs' default is
 // 5 s), and one that has sent nothing cannot be told apart from one that is
 // not there. So the wait is at least the export delay after the last probe
-// (longer when a service was seen taking longer), then until the spans settle
-// and every span the arrived ones announce is there, or the wait is over.
+// (longer when a service was seen taking longer) plus the settle time for the
+// export itself, then until the spans settle and every span the arrived ones
+// announce is there, or the wait is over.
 import { measureClocks } from './clock-skew.js';
 import { DEFAULTS, POLL_MS } from './defaults.js';
 import { missingSpans } from './expectations.js';
@@ -40,11 +41,12 @@ export async function waitForSpans(store: SpanStore, probes: ProbeSent[], option
     const longestDelaySeenMs = Math.max(0, longestDelay(assignment));
     const now = Date.now();
     const waitedMs = now - lastEnd;
-    const exportDeadline = Math.max(exportDelayMs, longestDelaySeenMs);
+    const exportDeadline = Math.max(exportDelayMs, longestDelaySeenMs) + settleMs;
     const settled = now - Math.max(store.lastArrivalMs, lastEnd) >= settleMs;
     const complete = missing.every((m) => m.length === 0);
     const silent = [...new Set(missing.flat().map((m) => m.silent))];
-    const waitingFor = waitedMs < exportDeadline ? `the export delay (${seconds(exportDeadline)})` : complete ? 'spans to settle' : silent.join('; ');
+    const pending = complete ? 'spans to settle' : silent.join('; ');
+    const waitingFor = waitedMs < exportDeadline ? `the export delay and settle time (${seconds(exportDeadline)})` : pending;
     options.onProgress?.(
       `waiting for spans: ${store.received} received, ${missing.filter((m) => m.length === 0).length}/${probes.length} probes complete, ` +
         `${seconds(waitedMs)} of at most ${seconds(waitMs)}; waiting for ${waitingFor}`,

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { renderTrace } from '@tracehop/doctor';
+import { renderTrace } from '@tracehop/doctor/testing';
 import { createServiceTelemetry, startBff, startNodeBackend } from '@tracehop/fixture-bff';
 import {
   GCP_SPAN_ID_KEY,
@@ -25,7 +25,7 @@ import {
   traceIdOf,
   type KotlinServer,
 } from '@tracehop/fixture-kotlin-backend';
-import type { TreeSpan } from '@tracehop/doctor';
+import type { TreeSpan } from '@tracehop/doctor/testing';
 import { newTraceparent, postGraphQL } from '../test/harness.js';
 import { receiveSpans } from './received-spans.js';
 

@@ -2,7 +2,7 @@
 // receiver (tracehop doctor's), Node over HTTP and the Java agent over gRPC.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { startReceiver, type Receiver, type TreeSpan } from '@tracehop/doctor';
+import { startReceiver, type Receiver, type TreeSpan } from '@tracehop/doctor/testing';
 
 export interface DemoSpans {
   receiver: Receiver;

@@ -1,7 +1,7 @@
 // The real JVM peer: a Kotlin gRPC service under the OpenTelemetry Java agent.
 // HTTP -> BFF -> Kotlin, Kotlin client -> Node, and BFF -> Kotlin -> Node.
 import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type HandlerObservation, type NodeBackend } from '@tracehop/fixture-bff';
-import { traceTree } from '@tracehop/doctor';
+import { traceTree } from '@tracehop/doctor/testing';
 import { GCP_SPAN_ID_KEY, runKotlinClient, startKotlinServer, traceIdOf, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { allLogs, allSpans, fromOtlpSpan, newTraceparent, postGraphQL, useAsyncContext } from './harness.js';

@@ -1,7 +1,7 @@
 // HTTP -> Yoga BFF (useTraceContext, tenant from auth, pino traceMixin)
 // -> @tracehop/grpc -> Node backend (createServerInterceptor, pino).
 import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type HandlerObservation, type NodeBackend } from '@tracehop/fixture-bff';
-import { traceTree } from '@tracehop/doctor';
+import { traceTree } from '@tracehop/doctor/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { allLogs, allSpans, newTraceparent, postGraphQL, useAsyncContext } from './harness.js';
 

@@ -2,7 +2,7 @@
 // and views over every service's spans and log lines.
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { TreeSpan } from '@tracehop/doctor';
+import type { TreeSpan } from '@tracehop/doctor/testing';
 import type { LogLine, ServiceTelemetry } from '@tracehop/fixture-bff';
 import { fromReadableSpan } from './trace-tree.js';
 import type { OtlpSpan } from '@tracehop/fixture-kotlin-backend';

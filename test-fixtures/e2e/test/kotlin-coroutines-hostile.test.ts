@@ -10,7 +10,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SpanKind } from '@opentelemetry/api';
 import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type NodeBackend } from '@tracehop/fixture-bff';
-import { traceTree } from '@tracehop/doctor';
+import { traceTree } from '@tracehop/doctor/testing';
 import { loadEcho, type EchoMessage } from '@tracehop/fixture-proto';
 import { startKotlinServer, traceIdOf, type KotlinObservation, type KotlinServer } from '@tracehop/fixture-kotlin-backend';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';

@@ -5,7 +5,7 @@
 // Flow from a dedicated pool; the trace and the authenticated tenant must reach
 // every step, span and log line, and never cross to another request.
 import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type HandlerObservation, type NodeBackend } from '@tracehop/fixture-bff';
-import { traceTree } from '@tracehop/doctor';
+import { traceTree } from '@tracehop/doctor/testing';
 import {
   GCP_SPAN_ID_KEY,
   GCP_TRACE_SAMPLED_KEY,

@@ -1,8 +1,8 @@
 // The Node SDK span conversion the end-to-end suites use with
-// @tracehop/doctor's tree (traceTree, renderTrace).
+// @tracehop/doctor's tree (traceTree, renderTrace from @tracehop/doctor/testing).
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { TreeSpan } from '@tracehop/doctor';
+import type { TreeSpan } from '@tracehop/doctor/testing';
 
 
 const NODE_KINDS = { [SpanKind.SERVER]: 'SERVER', [SpanKind.CLIENT]: 'CLIENT', [SpanKind.INTERNAL]: 'INTERNAL', [SpanKind.PRODUCER]: 'PRODUCER', [SpanKind.CONSUMER]: 'CONSUMER' } as const;
