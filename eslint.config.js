@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/target/**', '**/*.d.ts', '**/fixtures/bundle-out/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/target/**', '**/*.d.ts', '**/fixtures/bundle-out/**', '**/.snippets/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
