@@ -1,6 +1,8 @@
 // The collector killed mid-run (SIGKILL: a crash, an eviction) and restarted
 // on the same port, while the BFF and the Node backend keep taking requests
-// and exporting to it with the recommended bounded settings. Requests all
+// and exporting to it with the recommended bounded settings, through the Cloud
+// Run front end (loopback fake: IAM check of their ID token; it answers 503
+// while the container is gone). Requests all
 // succeed at their usual latency, the services' memory stays bounded (spans
 // beyond the queue are dropped), spans flow again after the restart, and the
 // spans lost on the way are counted (the README quotes these numbers).
@@ -9,6 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { context, diag, DiagLogLevel } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { createServiceTelemetry, startBff, startNodeBackend, type Bff, type NodeBackend, type ServiceTelemetry } from '@tracehop/fixture-bff';
+import { startCloudRunFrontEnd, type CloudRunFrontEnd } from '@tracehop/fixture-gcp-fakes';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { byTrace, readSpanFile, startSingleTier, startTracedStack, type LoopbackCollector, type TracedStack } from '../src/index.js';
 import { percentile, runLoad } from './load.js';
@@ -30,6 +33,7 @@ const QUEUE = 256;
 const OUTAGE_MS = 8_000;
 const CONCURRENCY = 8;
 let collector: LoopbackCollector;
+let frontEnd: CloudRunFrontEnd;
 let stack: TracedStack;
 let plain: { bff: Bff; backend: NodeBackend; telemetry: ServiceTelemetry[] };
 let phase: 'before' | 'outage' | 'after' = 'before';
@@ -38,10 +42,14 @@ const produced = { before: 0, outage: 0, after: 0 };
 beforeAll(async () => {
   // Every trace is kept (hospital_a is allow-listed), so what the sink lacks was lost.
   collector = await startSingleTier({ decisionWait: '1s' });
+  const invoker = 'exporter@tracehop-test.iam.gserviceaccount.com';
+  frontEnd = await startCloudRunFrontEnd({ issuer: collector.issuer, containerPort: Number(new URL(collector.otlpHttpUrl).port), invokers: [invoker] });
+  const now = Math.floor(Date.now() / 1000);
+  const token = collector.issuer.sign({ aud: frontEnd.serviceUrls.deterministic, email: invoker, sub: invoker, iat: now, exp: now + 3600 });
   stack = await startTracedStack({
-    collectorUrl: collector.otlpHttpUrl,
+    collectorUrl: frontEnd.url,
     kotlin: false,
-    headers: { authorization: `Bearer ${collector.token()}` },
+    headers: { authorization: `Bearer ${token}` },
     retainSpans: false,
     maxQueueSize: QUEUE,
     onSpan: () => void produced[phase]++,
@@ -56,6 +64,7 @@ afterAll(async () => {
   await plain?.bff.stop();
   await plain?.backend.stop();
   await stack?.stop();
+  await frontEnd?.close();
   await collector?.stop();
 });
 
