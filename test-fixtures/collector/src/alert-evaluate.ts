@@ -30,6 +30,13 @@ export interface EvaluateOptions {
   timeScale?: number;
   /** Evaluation step, ms. @default a quarter of the shortest (scaled) alignment period */
   stepMs?: number;
+  /**
+   * Evaluate count thresholds other than 0 under a timeScale anyway: for checks
+   * that move a threshold on purpose (is the threshold what fires it?), whose
+   * result is not a statement about production windows.
+   * @default false
+   */
+  allowScaledCounts?: boolean;
 }
 
 export interface ConditionResult {
@@ -57,7 +64,7 @@ export function evaluatePolicy(policy: AlertPolicy, points: TimedPoint[], option
   const toMs = options.toMs ?? Math.max(...times);
   const periods = policy.conditions.flatMap((c) => [...aggregationsOf(c)].map((a) => seconds(a.alignmentPeriod)));
   const stepMs = options.stepMs ?? (Math.min(...periods, 60) * 1000) / timeScale / 4;
-  const evaluators = policy.conditions.map((condition) => conditionEvaluator(condition, points, timeScale));
+  const evaluators = policy.conditions.map((condition) => conditionEvaluator(condition, points, timeScale, options.allowScaledCounts ?? false));
   const firedAt: Array<number | undefined> = policy.conditions.map(() => undefined);
   let policyFiredAt: number | undefined;
   for (let t = fromMs; t <= toMs; t += stepMs) {
@@ -95,8 +102,8 @@ function aggregationsOf(condition: AlertCondition) {
 
 type Evaluator = ((t: number) => boolean) & { range(): { peak?: number; trough?: number } };
 
-function conditionEvaluator(condition: AlertCondition, points: TimedPoint[], timeScale: number): Evaluator {
-  if (condition.conditionThreshold) return thresholdEvaluator(condition.conditionThreshold, points, timeScale);
+function conditionEvaluator(condition: AlertCondition, points: TimedPoint[], timeScale: number, allowScaledCounts: boolean): Evaluator {
+  if (condition.conditionThreshold) return thresholdEvaluator(condition.conditionThreshold, points, allowScaledCounts ? 1 : timeScale, timeScale);
   if (condition.conditionAbsent) return absenceEvaluator(condition.conditionAbsent, points, timeScale);
   throw new Error(`condition ${condition.displayName}: only conditionThreshold and conditionAbsent are evaluated here`);
 }
@@ -114,9 +121,9 @@ function checkApiRules(spec: MetricThreshold | MetricAbsence, name: string, time
   if (timeScale !== 1 && counts && threshold !== undefined && threshold !== 0) throw new Error(`${name}: a count compared with ${threshold} depends on the window's length; cannot compress time`);
 }
 
-function thresholdEvaluator(spec: MetricThreshold, points: TimedPoint[], timeScale: number): Evaluator {
+function thresholdEvaluator(spec: MetricThreshold, points: TimedPoint[], checkedScale: number, timeScale: number): Evaluator {
   const threshold = spec.thresholdValue ?? 0;
-  checkApiRules(spec, spec.filter, timeScale, threshold);
+  checkApiRules(spec, spec.filter, checkedScale, threshold);
   if (spec.comparison !== 'COMPARISON_GT' && spec.comparison !== 'COMPARISON_LT') throw new Error(`${spec.filter}: only COMPARISON_GT and COMPARISON_LT are supported (alert.proto)`);
   const numerator = selected(spec.filter, points);
   const denominator = spec.denominatorFilter ? selected(spec.denominatorFilter, points) : undefined;

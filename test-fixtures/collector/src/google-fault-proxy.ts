@@ -1,27 +1,29 @@
 // A loopback stand-in for a Google API having a bad day, in front of the
-// loopback Telemetry API: per path it passes requests through, answers 503, or
-// hangs (accepts the request and never answers, until the mode changes or the
-// proxy closes). 503 comes in Google's error shape with status UNAVAILABLE, the
+// loopback Telemetry API: per path it passes requests through, answers 503,
+// answers 403 (the collector's account lost its permission), or hangs (accepts
+// the request and never answers, until the mode changes or the proxy closes). 503 comes in Google's error shape with status UNAVAILABLE, the
 // code Google APIs answer when "the service is currently unavailable"
 // (https://cloud.google.com/apis/design/errors, "Error codes": UNAVAILABLE ↔ HTTP
 // 503); the OTLP/HTTP spec makes 503 retryable
 // (https://opentelemetry.io/docs/specs/otlp/#retryable-response-codes), and a
 // request that never answers ends at the exporter's own timeout (cloud-run.yaml:
-// 10 s) and is retried the same way.
+// 10 s) and is retried the same way. 403 PERMISSION_DENIED is Google's answer
+// to a write without the permission (google-errors.ts); OTLP/HTTP does not
+// retry it, the batch is dropped.
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sendGoogleError } from './google-errors.js';
+import { permissionDenied, sendGoogleError } from './google-errors.js';
 
 /** What the proxy does with a request to a path. */
-export type FaultMode = 'pass' | '503' | 'hang';
+export type FaultMode = 'pass' | '503' | '403' | 'hang';
 
 export interface GoogleFaultProxy {
   /** Point the collector's exporter here. */
   readonly url: string;
   /** Sets the mode for these paths (e.g. `['/v1/traces']`), or every path when omitted. Hung requests are released (reset) when a path leaves `hang`. */
   set(mode: FaultMode, paths?: string[]): void;
-  /** Requests seen, with what the proxy did: `pass <status>`, `503`, `hang`. */
+  /** Requests seen, with what the proxy did: `pass <status>`, `503`, `403`, `hang`. */
   readonly log: Array<{ path: string; atMs: number; outcome: string }>;
   close(): Promise<void>;
 }
@@ -55,6 +57,7 @@ export async function startGoogleFaultProxy(targetUrl: string): Promise<GoogleFa
     log.push({ path, atMs: Date.now(), outcome: mode });
     incoming.resume();
     if (mode === '503') return sendGoogleError(response, { code: 503, status: 'UNAVAILABLE', message: 'The service is currently unavailable.' });
+    if (mode === '403') return sendGoogleError(response, permissionDenied(path === '/v1/metrics' ? 'monitoring.timeSeries.create' : 'telemetry.traces.write', 'the-project'));
     hung.add(response);
     response.on('close', () => hung.delete(response));
   });
