@@ -1,12 +1,13 @@
 // Verdicts on what the spans carry: the tenant (present, the authenticated
 // one, never the one the client claimed) and nothing the client put in
 // baggage or vendor headers.
+import { MAX_ATTRIBUTE_DEPTH } from './defaults.js';
 import type { ProbeSpans } from './probe-spans.js';
 import type { Break, BreakKind, TreeSpan } from './types.js';
 
 /** True when any attribute value (or nested value) contains `needle`. */
 export function valuesContain(value: unknown, needle: string, depth = 0): boolean {
-  if (depth > 8) return false;
+  if (depth > MAX_ATTRIBUTE_DEPTH) return false;
   if (typeof value === 'string') return value.includes(needle);
   if (Array.isArray(value)) return value.some((v) => valuesContain(v, needle, depth + 1));
   if (typeof value === 'object' && value !== null) return Object.values(value).some((v) => valuesContain(v, needle, depth + 1));

@@ -1,7 +1,7 @@
 // Every hop below the entry: each call (CLIENT span) answered by a SERVER span,
 // by a new trace its callee started, or by nothing; spans whose parent never
 // came; new traces no call explains. Each verdict says only what the spans show.
-import { calleeOf, outgoingCalls, rootInside } from './expectations.js';
+import { answersTo, calleeOf, outgoingCalls, rootInside } from './expectations.js';
 import type { ProbeSpans } from './probe-spans.js';
 import { enclosingSpan, type ClockOffsets } from './span-time.js';
 import type { Break, Hop, TreeSpan } from './types.js';
@@ -12,9 +12,6 @@ export interface HopVerdict {
   /** Each new trace started for the probe, with the break that names where the trace was lost. */
   restarted: Array<{ traceId: string; by: Break }>;
 }
-
-/** What the report says about the wait, for the breaks that depend on it. */
-export type WaitedFor = string;
 
 function newTraceUnderCall(call: TreeSpan, root: TreeSpan): Break {
   const linked = root.links?.some((l) => l.spanId === call.spanId);
@@ -51,8 +48,11 @@ function newTraceWithoutCall(root: TreeSpan, caller: TreeSpan | undefined): Brea
   return { kind: 'hop-new-trace', service: caller.service, peer: root.service, suspects, spanId: root.spanId, message };
 }
 
-/** The hop verdicts of one probe, after the entry's (`entryRoot` is the entry's new trace, if it started one). */
-export function judgeHops(probeSpans: ProbeSpans, offsets: ClockOffsets, entryRoot: TreeSpan | undefined, waited: WaitedFor): HopVerdict {
+/**
+ * The hop verdicts of one probe, after the entry's (`entryRoot` is the entry's new trace, if it started one);
+ * `waited` says how long the doctor waited, for the breaks about spans that never came.
+ */
+export function judgeHops(probeSpans: ProbeSpans, offsets: ClockOffsets, entryRoot: TreeSpan | undefined, waited: string): HopVerdict {
   const { probe, traced, newRoots } = probeSpans;
   const hops: Hop[] = [];
   const breaks: Break[] = [];
@@ -74,7 +74,7 @@ export function judgeHops(probeSpans: ProbeSpans, offsets: ClockOffsets, entryRo
     });
   }
   for (const call of outgoingCalls(traced)) {
-    const servers = traced.filter((s) => s.kind === 'SERVER' && s.parentSpanId === call.spanId);
+    const servers = answersTo(call, traced);
     if (servers.length > 0) {
       for (const service of new Set(servers.map((s) => s.service))) hops.push({ from: call.service, to: service, ok: true });
       continue;

@@ -35,7 +35,8 @@ export interface CliArgs {
   version: boolean;
 }
 
-export class UsageError extends Error {}
+/** A bad command line (exit code 2, with the usage text). */
+class UsageError extends Error {}
 
 const LOG_BACKENDS: readonly TraceLogFormat[] = ['otel', 'gcp', 'datadog'];
 const ARGS = {

@@ -40,6 +40,10 @@ export function outgoingCalls(spans: TreeSpan[]): TreeSpan[] {
   return spans.filter((s) => s.kind === 'CLIENT' && expectsServer(s) && !stacked.has(`${s.service}/${s.spanId}`));
 }
 
+/** The spans that answer `call`: its SERVER children, and any child another service recorded (of whatever kind). */
+export const answersTo = (call: TreeSpan, spans: TreeSpan[]) =>
+  spans.filter((s) => s.parentSpanId === call.spanId && (s.kind === 'SERVER' || s.service !== call.service));
+
 /** The new root (another service's SERVER span) that ran inside `call`, if any. */
 export function rootInside(offsets: ClockOffsets, call: TreeSpan, roots: TreeSpan[]): TreeSpan | undefined {
   return roots.find((r) => r.kind === 'SERVER' && r.service !== call.service && runsInside(offsets, r, rangeOf(offsets, call)));
@@ -57,9 +61,8 @@ export function missingSpans(probeSpans: ProbeSpans, offsets: ClockOffsets): Mis
     if (!s.parentSpanId || ids.has(s.parentSpanId) || s.parentSpanId === probe.parentSpanId) continue;
     missing.push({ what: 'parent', announcedBy: s, silent: `the caller of ${s.service}'s '${s.name}' (its span ${s.parentSpanId})` });
   }
-  const answered = new Set(traced.filter((s) => s.kind === 'SERVER').map((s) => s.parentSpanId));
   for (const call of outgoingCalls(traced)) {
-    if (answered.has(call.spanId) || rootInside(offsets, call, newRoots)) continue;
+    if (answersTo(call, traced).length > 0 || rootInside(offsets, call, newRoots)) continue;
     missing.push({ what: 'callee', announcedBy: call, silent: `${calleeOf(call)} (called by ${call.service}'s '${call.name}')` });
   }
   return missing;

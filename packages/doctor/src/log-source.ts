@@ -16,7 +16,7 @@ export interface LogSource {
 const SERVICE_PREFIX = /^([\w.:-]+)=(.+)$/;
 
 /** A `--logs` value: the path (`-` for stdin) and the service it names, if any. */
-export function parseLogsArgument(value: string): { path: string; service?: string | undefined } {
+function parseLogsArgument(value: string): { path: string; service?: string | undefined } {
   const match = SERVICE_PREFIX.exec(value);
   return match ? { path: match[2]!, service: match[1] } : { path: value };
 }

@@ -28,7 +28,7 @@ function toHex(value: unknown, length: number): string | undefined {
 }
 
 /** An OTLP AnyValue as plain JS (int64 becomes a number; bytes become hex). */
-export function anyValueToJs(value: unknown, depth = 0): unknown {
+function anyValueToJs(value: unknown, depth = 0): unknown {
   if (!isObj(value) || depth > MAX_ATTRIBUTE_DEPTH) return undefined;
   if (value.stringValue !== undefined) return String(value.stringValue);
   if (value.boolValue !== undefined) return Boolean(value.boolValue);
@@ -43,7 +43,7 @@ export function anyValueToJs(value: unknown, depth = 0): unknown {
 }
 
 /** An OTLP attribute list as a plain record. */
-export function keyValuesToRecord(values: unknown, depth = 0): Record<string, unknown> {
+function keyValuesToRecord(values: unknown, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const kv of list(values)) {
     if (isObj(kv) && typeof kv.key === 'string') out[kv.key] = anyValueToJs(kv.value, depth);

@@ -35,7 +35,7 @@ export function newProbe(index: number): Omit<ProbeSent, 'startedMs' | 'endedMs'
 }
 
 /** The headers one probe sends (user headers first; the probe's own win). */
-export function probeHeaders(probe: Omit<ProbeSent, 'startedMs' | 'endedMs'>, request: ProbeRequest): Record<string, string> {
+function probeHeaders(probe: Omit<ProbeSent, 'startedMs' | 'endedMs'>, request: ProbeRequest): Record<string, string> {
   return {
     'content-type': 'application/json',
     ...request.headers,

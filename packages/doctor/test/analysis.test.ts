@@ -46,6 +46,34 @@ describe('trace verdicts', () => {
   });
 });
 
+describe('calls', () => {
+  const server = span({});
+  const call = span({ kind: 'CLIENT', spanId: 'b'.repeat(16), parentSpanId: server.spanId, startMs: 1_015, durationMs: 30 });
+
+  it('a call answered by a span of the callee of another kind than SERVER is a hop, not a break', () => {
+    const answer = span({ service: 'kotlin', kind: 'INTERNAL', spanId: 'c'.repeat(16), parentSpanId: call.spanId, startMs: 1_020, durationMs: 5 });
+    const verdict = judge([server, call, answer]);
+    expect(verdict.spanBreaks).toEqual([]);
+    expect(verdict.result.hops).toContainEqual({ from: 'bff', to: 'kotlin', ok: true });
+  });
+
+  it('database and messaging clients expect no SERVER span', () => {
+    const db = { ...call, attributes: { 'db.system.name': 'postgresql', 'server.address': 'db', 'server.port': 5432 } };
+    expect(judge([server, db]).spanBreaks).toEqual([]);
+    expect(kinds(judge([server, { ...call, attributes: { 'server.address': 'api', 'server.port': 443 } }]).spanBreaks)).toEqual([
+      'client-without-server@api:443',
+    ]);
+  });
+
+  it("a CLIENT span starting a new trace while the probe ran: context is lost inside that service", () => {
+    const lost = span({ kind: 'CLIENT', traceId: '3'.repeat(32), spanId: 'd'.repeat(16), parentSpanId: undefined, startMs: 1_030, durationMs: 5 });
+    const answer = span({ service: 'kotlin', traceId: lost.traceId, spanId: 'e'.repeat(16), parentSpanId: lost.spanId, startMs: 1_031, durationMs: 2 });
+    const verdict = judge([server, lost, answer]);
+    expect(kinds(verdict.spanBreaks)).toEqual(['hop-new-trace@bff']);
+    expect(verdict.spanBreaks[0]!.message).toMatch(/outside the request's context .*context is lost inside bff/);
+  });
+});
+
 describe('attribute verdicts', () => {
   it('tenant missing or different, marker baggage and a continued sentry-trace are named per service', () => {
     const spans = [

@@ -75,11 +75,17 @@ describe('tracehop doctor (CLI)', () => {
   });
 
   it('exit 2 on usage errors', async () => {
-    for (const argv of [[], ['doctor'], ['doctor', '--url', 'ftp://x', '--query', 'q'], ['doctor', '--url', 'http://x', '--query', 'q', '--probes', '0'], ['doctor', '--url', 'http://x', '--query', 'q', '--log-backend', 'splunk'], ['doctor', '--nope'], ['probe']]) {
+    for (const argv of [[], ['doctor'], ['doctor', '--url', 'ftp://x', '--query', 'q'], ['doctor', '--url', 'http://x', '--query', 'q', '--probes', '0'], ['doctor', '--url', 'http://x', '--query', 'q', '--log-backend', 'splunk'], ['doctor', '--nope'], ['probe'], ['doctor', '--url', 'http://x', '--query', 'q', '--logs', '-', '--logs', 'a=-']]) {
       const run = await cli(argv);
       expect(run.code, argv.join(' ')).toBe(2);
       expect(run.err).toContain('usage: tracehop doctor');
     }
+  });
+
+  it('--version prints the package version, exit 0', async () => {
+    const run = await cli(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.out.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
   });
 
   it('exit 2 when the URL refuses, and when the receiver port is taken', async () => {

@@ -23,7 +23,9 @@ afterEach(async () => {
 });
 
 it('parses --logs more than once, with an optional SERVICE= prefix, and --log-service-field', () => {
-  const { doctor } = parseCliArgs(['doctor', '--url', 'http://x/graphql', '--query', '{a}', '--logs', 'a.jsonl', '--logs', 'node-backend=b.jsonl', '--logs', './c=d.jsonl', '--log-service-field', 'resource.service']);
+  const logs = ['--logs', 'a.jsonl', '--logs', 'node-backend=b.jsonl', '--logs', './c=d.jsonl'];
+  const field = ['--log-service-field', 'resource.service'];
+  const { doctor } = parseCliArgs(['doctor', '--url', 'http://x/graphql', '--query', '{a}', ...logs, ...field]);
   expect(doctor.logs).toEqual(['a.jsonl', 'node-backend=b.jsonl', './c=d.jsonl']);
   expect(doctor.logServiceField).toBe('resource.service');
 });
