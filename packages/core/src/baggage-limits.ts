@@ -1,6 +1,6 @@
 import { propagation, type Baggage, type BaggageEntry, type Context } from '@opentelemetry/api';
 import { keepEntries, withBaggage } from './baggage-entries.js';
-import { isNonNegativeInteger, isOptions } from './option-checks.js';
+import { isNonNegativeInteger, isOptions } from './named-checks.js';
 import type { BaggageLimits } from './types.js';
 
 /** W3C baggage: a platform must propagate 64 members / 8192 bytes; we never send more. */

@@ -1,23 +1,11 @@
-import {
-  isSpanContextValid,
-  propagation,
-  ROOT_CONTEXT,
-  trace,
-  type Context,
-  type Link,
-  type SpanContext,
-  type TextMapGetter,
-  type TextMapPropagator,
-  type TraceState,
-} from '@opentelemetry/api';
-import { TraceState as LenientTraceState } from '@opentelemetry/core';
+import { propagation, type Context, type Link, type SpanContext, type TextMapGetter, type TextMapPropagator } from '@opentelemetry/api';
 import { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
 import { checkContextManager } from './context-manager-check.js';
 import { neverThrow } from './never-throw.js';
-import { anyOf, checkOptions, isBoolean, isFunction, isOptions, isPropagator, isString, isStringArray, type OptionCheck } from './option-checks.js';
-import { resolvePropagator } from './propagator.js';
+import { anyOf, isBoolean, isFunction, isOptions, isPropagator, isString, isStringArray } from './named-checks.js';
+import { checkOptions, checkRequiredOption, type OptionCheck } from './option-checks.js';
 import { rememberRandomFlag } from './random-flag.js';
-import { parseTraceState } from './tracestate.js';
+import { extractRemote, withoutTraceContext } from './remote-context.js';
 import type { InboundContext, TrustPolicy } from './types.js';
 
 /** What differs between inbound hops: the default for {@link TrustPolicy.acceptBaggage}, the propagator. */
@@ -52,11 +40,10 @@ export const isTrustPolicy: OptionCheck = isOptions('a trust policy object', {
   linkTrustedAs: isString(),
 });
 
-const isInboundDefaults: OptionCheck = {
-  expects: 'an object { acceptBaggage: boolean, propagator? }',
-  test: (value) => typeof (value as Partial<InboundDefaults> | null)?.acceptBaggage === 'boolean',
-  shape: { acceptBaggage: isBoolean, propagator: isPropagator },
-};
+const isInboundDefaults = isOptions('an object { acceptBaggage: boolean, propagator? }', { acceptBaggage: isBoolean, propagator: isPropagator });
+
+/** `compileTrustPolicy(trust, hopDefaults)`'s two arguments, checked as named options. */
+export const trustPolicyArgumentChecks = { trust: isTrustPolicy, hopDefaults: isInboundDefaults };
 
 /**
  * Compiles `policy` with the hop's defaults, at factory time (not per
@@ -65,7 +52,8 @@ const isInboundDefaults: OptionCheck = {
  */
 export function compileTrustPolicy<Request>(policy: TrustPolicy<Request> = {}, defaults: InboundDefaults): CompiledTrustPolicy<Request> {
   // Checked as two named arguments, so a message says `trust.acceptBaggage` or `hopDefaults.propagator`.
-  checkOptions('compileTrustPolicy', { trust: policy, hopDefaults: defaults ?? null }, { trust: isTrustPolicy, hopDefaults: isInboundDefaults });
+  checkOptions('compileTrustPolicy', { trust: policy, hopDefaults: defaults ?? null }, trustPolicyArgumentChecks);
+  checkRequiredOption('compileTrustPolicy', 'hopDefaults.acceptBaggage', defaults.acceptBaggage, isBoolean);
   return new TrustDecision(policy, defaults);
 }
 
@@ -123,75 +111,6 @@ class TrustDecision<Request> implements CompiledTrustPolicy<Request> {
 const EXTRACT_THREW = 'reading the inbound trace context threw; the request starts a new trace';
 const TRUST_THREW = 'the trustTraceContext predicate threw; the caller is treated as untrusted';
 const ACCEPT_THREW = 'the acceptBaggage predicate threw; the entry is dropped';
-
-const TRACEPARENT = 'traceparent';
-const TRACESTATE = 'tracestate';
-
-/** `base` without a span or baggage: what the caller sends replaces them, never merges. */
-function withoutTraceContext(base: Context): Context {
-  if (base === ROOT_CONTEXT) return base;
-  let context = base;
-  if (trace.getSpan(context)) context = trace.deleteSpan(context);
-  if (propagation.getBaggage(context)) context = propagation.deleteBaggage(context);
-  return context;
-}
-
-function extractRemote<Carrier>(
-  start: Context,
-  carrier: Carrier,
-  getter: TextMapGetter<Carrier>,
-  propagator: TextMapPropagator | undefined,
-): { context: Context; remote: SpanContext | undefined } {
-  const traceparent = getter.get(carrier, TRACEPARENT);
-  const effectiveGetter = isRepeated(traceparent) ? hideTraceContext(getter) : getter;
-  let context = resolvePropagator(propagator).extract(start, carrier, effectiveGetter);
-  let remote = validRemote(context);
-  const tracestate = remote?.traceState ? getter.get(carrier, TRACESTATE) : undefined;
-  if (remote?.traceState && isFromHeader(remote.traceState, tracestate)) {
-    // Re-read tracestate strictly: an invalid header is dropped whole (W3C), not member by member.
-    remote = { ...remote, traceState: parseTraceState(tracestate) };
-    context = trace.setSpanContext(context, remote);
-  }
-  return { context, remote };
-}
-
-/**
- * W3C: a request with more than one `traceparent` has an invalid one.
- * Repeated headers reach us as an array or joined with ", ". A joined pair can
- * even parse, when the first is a future version whose allowed `-suffix`
- * swallows the rest.
- */
-function isRepeated(traceparent: string | string[] | undefined): boolean {
-  if (Array.isArray(traceparent)) return traceparent.length > 1 || (traceparent[0]?.includes(',') ?? false);
-  return traceparent?.includes(',') ?? false;
-}
-
-/**
- * The getter with `traceparent` and `tracestate` hidden (`tracestate` must not
- * be read once `traceparent` is invalid), so every propagator sees a request
- * without them. Only built for the rare request that repeats `traceparent`.
- */
-function hideTraceContext<Carrier>(getter: TextMapGetter<Carrier>): TextMapGetter<Carrier> {
-  return {
-    keys: (carrier) => getter.keys(carrier),
-    get: (carrier, key) => (key === TRACEPARENT || key === TRACESTATE ? undefined : getter.get(carrier, key)),
-  };
-}
-
-/**
- * Whether a trace state is the W3C propagator's reading of this `tracestate`
- * header. Another propagator's trace state (Sentry keeps the caller's
- * sampling context there, from `baggage`) is its own, not to be re-read.
- */
-function isFromHeader(traceState: TraceState, header: string | string[] | undefined): boolean {
-  if (header === undefined) return false;
-  return new LenientTraceState(Array.isArray(header) ? header.join(',') : header).serialize() === traceState.serialize();
-}
-
-function validRemote(context: Context): SpanContext | undefined {
-  const spanContext = trace.getSpanContext(context);
-  return spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
-}
 
 const UNTRUSTED_CALLER = 'untrusted_caller';
 

@@ -8,23 +8,20 @@ export type { SemconvOption, SemconvStability } from './semconv.js';
 export { resolveTracer, startSpan } from './tracer.js';
 export { isTrustPolicy } from './inbound.js';
 export { outboundChecks } from './outbound.js';
+export { checkArgument, checkOptions, checkRequiredOption } from './option-checks.js';
+export type { OptionCheck, OptionSchema } from './option-checks.js';
 export {
   anyOf,
-  checkArgument,
-  checkOptions,
-  checkRequiredOption,
   hasMethods,
   instrumentationChecks,
   isBoolean,
   isFunction,
   isNonEmptyString,
   isNonNegativeInteger,
-  isNonNegativeNumber,
   isOneOf,
   isOptions,
   isRatio,
   isString,
   isStringArray,
   isStringRecord,
-} from './option-checks.js';
-export type { OptionCheck, OptionSchema } from './option-checks.js';
+} from './named-checks.js';

@@ -2,7 +2,8 @@ import { diag, propagation, type Context, type TextMapPropagator, type TextMapSe
 import { isBaggageLimits, limitBaggage, mergeBaggageLimits, W3C_BAGGAGE_LIMITS } from './baggage-limits.js';
 import { checkContextManager } from './context-manager-check.js';
 import { neverThrow } from './never-throw.js';
-import { checkOptions, describeValue, isBoolean, isPropagator, type OptionSchema } from './option-checks.js';
+import { isBoolean, isPropagator } from './named-checks.js';
+import { checkOptions, describeValue, type OptionSchema } from './option-checks.js';
 import { resolvePropagator } from './propagator.js';
 import { withRandomFlag } from './random-flag.js';
 import { SENTRY_TRACE_HEADER, SentryTracePropagator } from './sentry-trace-propagator.js';

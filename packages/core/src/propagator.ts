@@ -3,7 +3,8 @@ import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/c
 import { CloudTraceContextPropagator } from './cloud-trace-propagator.js';
 import { DatadogPropagator } from './datadog-propagator.js';
 import { MemoizedBaggagePropagator } from './memoized-baggage-propagator.js';
-import { checkOptions, isBoolean } from './option-checks.js';
+import { isBoolean } from './named-checks.js';
+import { checkOptions } from './option-checks.js';
 import { SentryTracePropagator } from './sentry-trace-propagator.js';
 
 /** Options for {@link createPropagator}. */
@@ -35,12 +36,14 @@ export interface CreatePropagatorOptions {
   datadog?: boolean;
 }
 
+export const propagatorOptionChecks = { cloudTraceContext: isBoolean, baggage: isBoolean, sentryTrace: isBoolean, datadog: isBoolean };
+
 /**
  * Builds a propagator from the well-kept W3C implementations in
  * `@opentelemetry/core`; nothing here parses `traceparent` by hand.
  */
 export function createPropagator(options: CreatePropagatorOptions = {}): TextMapPropagator {
-  checkOptions('createPropagator', options, { cloudTraceContext: isBoolean, baggage: isBoolean, sentryTrace: isBoolean, datadog: isBoolean });
+  checkOptions('createPropagator', options, propagatorOptionChecks);
   const propagators: TextMapPropagator[] = [];
   // CompositePropagator extracts in order and later ones win, so W3C goes last.
   if (options.datadog) propagators.push(new DatadogPropagator());

@@ -1,4 +1,4 @@
-import { isOneOf } from './option-checks.js';
+import { isOneOf } from './named-checks.js';
 
 /** Which attribute names a hop emits during a semantic-conventions migration. */
 export interface SemconvStability {

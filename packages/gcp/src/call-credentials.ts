@@ -54,8 +54,11 @@ const isGrpcModule: OptionCheck = {
     typeof (value as GrpcModule).Metadata === 'function',
 };
 
+/** This factory's own options, beside a token source's. */
+export const callCredentialsChecks = { header: isHeaderName, grpc: isGrpcModule };
+
 export function googleIdTokenCallCredentials(options: GoogleIdTokenCallCredentialsOptions): GoogleIdTokenCallCredentials {
-  checkTokenSourceChoice('googleIdTokenCallCredentials', options, { header: isHeaderName, grpc: isGrpcModule });
+  checkTokenSourceChoice('googleIdTokenCallCredentials', options, callCredentialsChecks);
   const grpc = options.grpc ?? loadGrpc();
   const source = resolveTokenSource(options);
   const key = (options.header ?? 'Authorization').toLowerCase();

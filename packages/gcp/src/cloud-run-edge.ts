@@ -29,6 +29,8 @@ export interface CloudRunEdge {
   readonly trust: TrustPolicy;
 }
 
+export const cloudRunEdgeChecks = { sample: anyOf(isRatio, isFunction('(traceId) => boolean')), linkReason: isString() };
+
 /**
  * The trust preset for a service behind Cloud Run's front end (the Google
  * Front End), which puts a `traceparent` (and `X-Cloud-Trace-Context`, span ID
@@ -47,7 +49,7 @@ export interface CloudRunEdge {
  * `traceparent` trace ID. It is only a correlation key here; never an identity.
  */
 export function cloudRunEdge(options: CloudRunEdgeOptions = {}): CloudRunEdge {
-  checkOptions('cloudRunEdge', options, { sample: anyOf(isRatio, isFunction('(traceId) => boolean')), linkReason: isString() });
+  checkOptions('cloudRunEdge', options, cloudRunEdgeChecks);
   const sample = samplerOf(options.sample ?? 1);
   return {
     propagator: new OwnSamplingPropagator(createPropagator({ cloudTraceContext: true }), sample),

@@ -13,6 +13,9 @@ export function tokenOf(source: GoogleIdTokenSource): Promise<string | undefined
   return neverReject(() => source.getToken(), undefined, 'the ID token source rejected; the export goes out without a token');
 }
 
+/** This factory's own options, beside a token source's. */
+export const headersChecks = { header: isHeaderName };
+
 /**
  * A `headers` factory for `@opentelemetry/exporter-trace-otlp-http` / `-proto`
  * (0.208+; on Node 20 the 0.223.x line): `{ Authorization: 'Bearer <ID token>' }`,
@@ -20,7 +23,7 @@ export function tokenOf(source: GoogleIdTokenSource): Promise<string | undefined
  * unauthorized). Never rejects; awaited by the exporter on every send attempt.
  */
 export function googleIdTokenHeaders(options: GoogleIdTokenHeadersOptions): GoogleIdTokenHeadersFactory {
-  checkTokenSourceChoice('googleIdTokenHeaders', options, { header: isHeaderName });
+  checkTokenSourceChoice('googleIdTokenHeaders', options, headersChecks);
   const source = resolveTokenSource(options);
   const header = options.header ?? 'Authorization';
   const headers = async (): Promise<Record<string, string>> => {

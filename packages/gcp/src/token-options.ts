@@ -36,7 +36,7 @@ export const tokenSourceChecks: OptionSchema = {
 };
 
 export const isHeaderName = isOneOf('Authorization', 'X-Serverless-Authorization');
-const isSource = hasMethods('a token source (from createGoogleIdTokenSource, or .source of another factory)', 'getToken', 'shutdown');
+export const isSource = hasMethods('a token source (from createGoogleIdTokenSource, or .source of another factory)', 'getToken', 'shutdown');
 
 export function checkTokenSourceOptions(factory: string, options: unknown): void {
   checkOptions(factory, options, tokenSourceChecks);

@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel } from '@opentelemetry/api';
 import { describe, expect, test, vi } from 'vitest';
 import { traceMixin } from '../src/index.js';
 import { captureLogger, GOLDEN_SPAN_ID, GOLDEN_TRACE_ID, goldenProvider, inSpan, useAsyncContext, withBaggage } from './harness.js';
@@ -48,6 +48,25 @@ describe('composing with fields from elsewhere', () => {
     });
     expect(lines()[0]).toMatchObject({ trace_id: GOLDEN_TRACE_ID, region: 'eu', level_seen: 30, trace_flags: 'user' });
     expect(lines()[1]).toMatchObject({ trace_id: GOLDEN_TRACE_ID, region: 'us' });
+  });
+
+  test("a throwing user mixin never fails the line: tracehop's fields are written, and diag warns", () => {
+    const warn = vi.fn();
+    diag.setLogger({ warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() }, DiagLogLevel.WARN);
+    try {
+      const { logger, lines } = captureLogger({
+        mixin: traceMixin({
+          mixin: () => {
+            throw new Error('no request id');
+          },
+        }),
+      });
+      inSpan(provider, () => logger.info('still written'));
+      expect(lines()).toEqual([expect.objectContaining({ msg: 'still written', trace_id: GOLDEN_TRACE_ID, span_id: GOLDEN_SPAN_ID })]);
+      expect(warn).toHaveBeenCalledWith("tracehop: your pino mixin threw; the line is written with tracehop's fields only (no request id)");
+    } finally {
+      diag.disable();
+    }
   });
 
   test("the user's mixin receives pino's merge object, level and logger", () => {

@@ -8,3 +8,6 @@ export { listen } from './http.js';
 export type { HttpHandle } from './http.js';
 export { startGrpcServer } from './grpc.js';
 export type { RunningGrpcServer } from './grpc.js';
+export { describeOptionTables, optionPaths } from './option-table.js';
+export type { OptionTable } from './option-table.js';
+export { documentedNames, exportedNames, testPublicApi } from './public-api.js';
