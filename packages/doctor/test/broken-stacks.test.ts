@@ -39,7 +39,10 @@ interface Stack {
   doctor?: Partial<DoctorOptions>;
 }
 
-/** Starts the stack exporting to a fresh receiver, runs 2 probes, returns the report. */
+/**
+ * Starts the stack exporting to a fresh receiver, runs 2 probes, returns the report. Every service exports
+ * each span as it ends (SimpleSpanProcessor), so no export delay is waited (that rule: export-delay.test.ts).
+ */
 async function diagnose(stack: Stack): Promise<Report> {
   const receiver = await startReceiver({ port: 0 });
   cleanups.push(() => receiver.close());
@@ -56,7 +59,7 @@ async function diagnose(stack: Stack): Promise<Report> {
     : await startBrokenBff({ telemetry: bffTelemetry, backendAddress: backend.address, ...(stack.plainBffLogger ? { logger: plain } : {}), ...stack.bff });
   cleanups.push(() => bff.stop());
   const report = await runDoctor(
-    { url: bff.url, query: QUERY, headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logs: [logs], settleMs: 1_000, waitMs: 10_000, ...stack.doctor },
+    { url: bff.url, query: QUERY, headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logs: [logs], exportDelayMs: 0, settleMs: 1_000, waitMs: 10_000, ...stack.doctor },
     receiver,
   );
   if (process.env.DOCTOR_PRINT) console.log(renderTextReport(report).join('\n'));

@@ -61,14 +61,14 @@ describe('tracehop doctor (CLI)', () => {
   it('exit 1 with the stable kind in --json on a broken stack; the text report names the break', async () => {
     const port = await freePort();
     const url = await stack(port, true);
-    const json = await cli(['doctor', '--url', url, '--query', QUERY, '--otlp-port', String(port), '--probes', '1', '--settle-ms', '1000', '--json']);
+    const json = await cli(['doctor', '--url', url, '--query', QUERY, '--otlp-port', String(port), '--probes', '1', '--export-delay-ms', '0', '--settle-ms', '1000', '--json']);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.out) as Report;
     expect(report.probes[0]!.breaks.map((b) => [b.kind, b.service])).toEqual([['entry-new-trace', 'bff']]);
     // A fresh stack: exporters keep a connection to the receiver that just closed, and back off after it fails.
     const port2 = await freePort();
     const url2 = await stack(port2, true);
-    const text = await cli(['doctor', '--url', url2, '--query', QUERY, '--otlp-port', String(port2), '--probes', '1', '--settle-ms', '1000']);
+    const text = await cli(['doctor', '--url', url2, '--query', QUERY, '--otlp-port', String(port2), '--probes', '1', '--export-delay-ms', '0', '--settle-ms', '1000']);
     expect(text.code).toBe(1);
     expect(text.out).toMatch(/✗ entry-new-trace \[bff\] bff started a new trace/);
     expect(text.out).toMatch(/✗ 1 break\(s\) in 1 probe\(s\) \(exit 1\)/);

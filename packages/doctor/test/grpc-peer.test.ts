@@ -25,7 +25,7 @@ async function diagnoseApp(file: string): Promise<Report> {
   cleanups.push(() => telemetry.shutdown(), () => backend.stop());
   const app = await startChildApp(file, { BACKEND: backend.address, OTLP_URL: `${receiver.endpoint}/v1/traces` });
   cleanups.push(() => app.stop());
-  const report = await runDoctor({ url: app.url, query: '{ patient(id: "p-1") { id summary } }', probes: 2, settleMs: 1_000, waitMs: 10_000 }, receiver);
+  const report = await runDoctor({ url: app.url, query: '{ patient(id: "p-1") { id summary } }', probes: 2, exportDelayMs: 0, settleMs: 1_000, waitMs: 10_000 }, receiver);
   if (process.env.DOCTOR_PRINT) console.log(renderTextReport(report).join('\n'));
   return report;
 }

@@ -43,7 +43,7 @@ async function mixedReport(): Promise<Report> {
       ? await startBrokenBff({ telemetry: bffTelemetry, backendAddress: backend.address, graphql: 'envelop-otel' })
       : await startBff({ telemetry: bffTelemetry, backendAddress: backend.address });
     cleanups.push(() => receiver.close(), () => bffTelemetry.shutdown(), () => backendTelemetry.shutdown(), () => backend.stop(), () => bff.stop());
-    reports.push(await runDoctor({ url: bff.url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 1, settleMs: 1_000, waitMs: 10_000 }, receiver));
+    reports.push(await runDoctor({ url: bff.url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 1, exportDelayMs: 0, settleMs: 1_000, waitMs: 10_000 }, receiver));
   }
   const [healthy, broken] = reports as [Report, Report];
   return { ...healthy, ok: false, probes: [healthy.probes[0]!, { ...broken.probes[0]!, index: 2 }] };

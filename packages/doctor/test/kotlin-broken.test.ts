@@ -12,6 +12,8 @@ import { exportingTelemetry } from './fixtures/exporting-telemetry.js';
 import { startBrokenBff } from './fixtures/broken-bff.js';
 import { startKotlinStack } from './fixtures/kotlin-stack.js';
 
+/** The fixture's agent exports every 100 ms (otel.bsp.schedule.delay), the Node services as spans end. */
+const JVM_EXPORT_DELAY_MS = 500;
 let receiver: Receiver;
 let url: string;
 let kotlinAddress: string;
@@ -43,7 +45,7 @@ it('a BFF forwarding the client\'s sentry-trace header: the Java agent records i
   const bff = await startBrokenBff({ telemetry, backendAddress: kotlin.server.address, graphql: 'tracehop', forwardHeaders: ['sentry-trace'] });
   try {
     const report = await runDoctor(
-      { url: bff.url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, settleMs: 1_500, waitMs: 10_000 },
+      { url: bff.url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, exportDelayMs: JVM_EXPORT_DELAY_MS, settleMs: 1_500, waitMs: 10_000 },
       vendorReceiver,
     );
     const text = renderTextReport(report).join('\n');
@@ -58,7 +60,7 @@ it('a BFF forwarding the client\'s sentry-trace header: the Java agent records i
 
 it('names the Kotlin service (by address) for the missing SERVER span, and its log lines for the missing trace', async () => {
   const report = await runDoctor(
-    { url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logStream: logs, settleMs: 1_500, waitMs: 10_000 },
+    { url, query: '{ patient(id: "p-1") { id summary } }', headers: { authorization: 'Bearer token-hospital-a' }, probes: 2, logStream: logs, exportDelayMs: JVM_EXPORT_DELAY_MS, settleMs: 1_500, waitMs: 10_000 },
     receiver,
   );
   const text = renderTextReport(report).join('\n');
