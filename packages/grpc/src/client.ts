@@ -1,12 +1,13 @@
 import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
-import { InterceptingCall, type Interceptor, type Requester, type StatusObject } from '@grpc/grpc-js';
+import { InterceptingCall, type Interceptor, type Metadata, type Requester, type StatusObject } from '@grpc/grpc-js';
 import { neverThrow } from '@tracehop/core';
-import { startSpan, type SemconvStability } from '@tracehop/core/internal';
+import { startSpan } from '@tracehop/core/internal';
 import { fullMethodName, recordStatus } from './attributes.js';
-import { compileClientOptions } from './hop-options.js';
+import { compileClientOptions, type ClientHop } from './hop-options.js';
 import { metadataSetter } from './metadata-carrier.js';
 import { isPassThrough } from './pass-through-span.js';
 import { isPeerClientSpan } from './peer-instrumentation.js';
+import { ON_END_THREW, ON_START_THREW, runHook } from './rpc-hooks.js';
 import type { ClientInterceptorOptions } from './types.js';
 
 /**
@@ -26,8 +27,9 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
     const path = callOptions.method_definition.path;
     const parent = context.active();
     // Next to instrumentation-grpc its span is already the active CLIENT span: propagate that one.
+    // An ignored method records nothing and still propagates the caller's context.
     const started =
-      hop.recordSpans && !isPeerClientSpan(trace.getSpan(parent))
+      hop.recordSpans && !hop.ignored?.(path) && !isPeerClientSpan(trace.getSpan(parent))
         ? startSpan(hop.tracer, fullMethodName(path), { kind: SpanKind.CLIENT, attributes: hop.startAttributes(path) }, parent)
         : undefined;
     const span = started && isPassThrough(started, parent) ? undefined : started;
@@ -40,12 +42,13 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
         const outgoing = metadata.clone();
         for (const field of hop.outbound.fields()) outgoing.remove(field);
         hop.outbound.inject(callContext, outgoing, metadataSetter);
+        if (span && (hop.metadataAttributes || hop.onStart)) callStarted(span, hop, path, metadata);
         next(
           outgoing,
           span
             ? {
                 onReceiveStatus(status, nextStatus) {
-                  neverThrow(recordEnd, undefined, END_SPAN_THREW, span, status, hop.semconv);
+                  neverThrow(recordEnd, undefined, END_SPAN_THREW, span, status, hop, hop.onEnd && { method: fullMethodName(path), metadata });
                   nextStatus(status);
                 },
               }
@@ -59,7 +62,17 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
 
 const END_SPAN_THREW = 'ending the CLIENT span threw; the call completes as it would without it';
 
-function recordEnd(span: Span, status: StatusObject, semconv: SemconvStability): void {
-  recordStatus(span, status.code, status.details, 'client', semconv);
+/** `metadataAttributes`, then `onStart`: only for a hop that has either. */
+function callStarted(span: Span, hop: ClientHop, path: string, metadata: Metadata): void {
+  if (hop.metadataAttributes) span.setAttributes(neverThrow(hop.metadataAttributes, {}, METADATA_ATTRIBUTES_THREW, metadata));
+  if (hop.onStart) runHook(hop.onStart, span, { method: fullMethodName(path), metadata }, ON_START_THREW);
+}
+
+const METADATA_ATTRIBUTES_THREW = 'reading metadataAttributes threw; the span goes without them';
+
+/** `call` is there only for a hop with an `onEnd` hook. */
+function recordEnd(span: Span, status: StatusObject, hop: ClientHop, call: { method: string; metadata: Metadata } | undefined): void {
+  recordStatus(span, status.code, status.details, 'client', hop.semconv);
+  if (call) runHook(hop.onEnd!, span, { ...call, status }, ON_END_THREW);
   span.end();
 }
