@@ -9,8 +9,10 @@ let checked = false;
  * none registered (or a `BasicTracerProvider` without a global context
  * manager), `context.with()` makes nothing active, so a gRPC call starts a new
  * trace, a handler sees none, and log lines lose their fields, in silence.
- * Called by every hop when it runs (not when it is created: a context manager
- * is often registered after); after the first call it costs one comparison.
+ * Called by the inbound and outbound paths when a hop runs (not when it is
+ * created: a context manager is often registered after); after the first
+ * call it costs one comparison. Not by the pino mixin: apps often log before
+ * they register a context manager, and the warning would be wrong by then.
  */
 export function checkContextManager(): void {
   if (checked) return;

@@ -1,6 +1,5 @@
 // For tracehop's own packages: shared building blocks with no compatibility
 // promise across minor versions. Applications import from `@tracehop/core`.
-export { checkContextManager } from './context-manager-check.js';
 export { GRAPHQL_OPERATION_KEY, requestParentKey, TRACED_RESOLVER } from './context-keys.js';
 export { keepBaggageEntries, toBaggagePredicate } from './baggage-entries.js';
 export { isSemconvOption, semconvStability } from './semconv.js';

@@ -1,5 +1,4 @@
 import { neverThrow } from '@tracehop/core';
-import { checkContextManager } from '@tracehop/core/internal';
 import { activeSpanContext } from './active-span.js';
 import { createBaggageFieldWriter } from './baggage-fields.js';
 import { checkMixinOptions } from './mixin-options.js';
@@ -34,14 +33,12 @@ export function compileMixin(options: TraceMixinOptions): PinoMixin {
   // Fresh every call: pino merges call-site fields into what a mixin returns.
   if (!writeBaggageFields && !userMixin) {
     return function tracehopMixin() {
-      checkContextManager();
       const spanContext = activeSpanContext();
       return spanContext ? traceFields(spanContext) : {};
     };
   }
 
   return function tracehopMixin(mergeObject, level, logger) {
-    checkContextManager();
     const fields: Record<string, unknown> = {};
     writeBaggageFields?.(fields);
     const spanContext = activeSpanContext();
