@@ -71,3 +71,28 @@ export function judgeAttributes({ probe, traced, vendor }: ProbeSpans, expectTen
   );
   return breaks;
 }
+
+/** What only the client sends, and is carried on in baggage once a service lets it in. */
+const FROM_CLIENT_BAGGAGE = {
+  'baggage-leak': "the probe's baggage member",
+  'tenant-from-client': 'the tenant the client claimed in baggage',
+} as const;
+
+/**
+ * Client baggage recorded only behind the entry still came in through the entry: W3C baggage travels on
+ * by itself through every instrumented hop. The entry is named (`behind` its downstream services).
+ */
+export function judgeEdge(entryService: string | undefined, breaks: Break[], downstream: (service: string) => boolean): Break[] {
+  if (entryService === undefined || breaks.some((b) => b.kind === 'hop-skipped')) return [];
+  const found: Break[] = [];
+  for (const [kind, what] of Object.entries(FROM_CLIENT_BAGGAGE) as Array<[BreakKind, string]>) {
+    const seen = breaks.filter((b) => b.kind === kind);
+    if (seen.length === 0 || seen.some((b) => b.service === entryService) || !seen.every((b) => downstream(b.service))) continue;
+    const services = seen.map((b) => b.service).join(', ');
+    const message =
+      `${entryService} let ${what} in from outside the trust boundary: ${services} recorded it downstream, and only the client sent it ` +
+      '(the edge must drop inbound baggage from untrusted callers)';
+    found.push({ kind, service: entryService, message });
+  }
+  return found;
+}

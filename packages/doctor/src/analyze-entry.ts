@@ -8,6 +8,8 @@ import type { Break, Hop, TreeSpan } from './types.js';
 export interface EntryVerdict {
   /** The trace the stack recorded for the probe. */
   effectiveTraceId?: string | undefined;
+  /** The service the probe reached first (the trust boundary), when its span arrived. */
+  entryService?: string | undefined;
   /** The new root that became the entry (then not judged again as a hop). */
   entryRoot?: TreeSpan | undefined;
   /** The new trace the entry started, and the break that says so (for consequences). */
@@ -52,7 +54,7 @@ export function judgeEntry(probeSpans: ProbeSpans, offsets: ClockOffsets): Entry
   if (children.length > 0) {
     const skipped = skippedHops(children, own, offsets);
     const hops = [{ from: 'probe', to: children[0]!.service, ok: true }, ...skipped.hops];
-    return { effectiveTraceId: probe.traceId, hops, breaks: skipped.breaks };
+    return { effectiveTraceId: probe.traceId, entryService: children[0]!.service, hops, breaks: skipped.breaks };
   }
   const root = newRoots.find((r) => r.kind === 'SERVER') ?? newRoots.find((r) => r.kind === 'CLIENT');
   if (root) {
@@ -66,6 +68,7 @@ export function judgeEntry(probeSpans: ProbeSpans, offsets: ClockOffsets): Entry
     const entryBreak: Break = { kind: 'entry-new-trace', service: root.service, spanId: root.spanId, message: why };
     return {
       effectiveTraceId: root.traceId,
+      entryService: root.service,
       entryRoot: root,
       restarted: { traceId: root.traceId, by: entryBreak },
       hops: [{ from: 'probe', to: root.service, ok: false }],

@@ -73,6 +73,14 @@ export function judgeHops(probeSpans: ProbeSpans, offsets: ClockOffsets, entryRo
         'its caller propagates but does not export that span here (or it never ended)',
     });
   }
+  // A callee whose span hangs off a caller's non-CLIENT span: the caller propagates without recording a CLIENT span.
+  const byId = new Map(traced.map((s) => [s.spanId, s]));
+  for (const span of traced.filter((s) => s.kind === 'SERVER')) {
+    const parent = byId.get(span.parentSpanId ?? '');
+    if (parent && parent.kind !== 'CLIENT' && parent.service !== span.service) {
+      hops.push({ from: parent.service, to: span.service, ok: true });
+    }
+  }
   for (const call of outgoingCalls(traced)) {
     const servers = answersTo(call, traced);
     if (servers.length > 0) {

@@ -26,7 +26,7 @@ const PROPAGATED: BreakKind[] = ['tenant-missing', 'tenant-mismatch', 'tenant-fr
 const causeOf = (b: Break) => ({ kind: b.kind, service: b.service });
 
 /** Services with a span that is an ancestor of one of `service`'s spans. */
-function upstreamOf(service: string, spans: TreeSpan[]): Set<string> {
+export function upstreamOf(service: string, spans: TreeSpan[]): Set<string> {
   const byId = new Map(spans.map((s) => [s.spanId, s]));
   const upstream = new Set<string>();
   for (const span of spans.filter((s) => s.service === service)) {

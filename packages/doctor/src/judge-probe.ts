@@ -1,11 +1,12 @@
 // One probe's verdict from its spans: the entry, the hops, duplicates and
 // attributes; then which of those (and of its log-line breaks) are consequences.
-import { judgeAttributes } from './analyze-attributes.js';
+import { judgeAttributes, judgeEdge } from './analyze-attributes.js';
 import { judgeDuplicates } from './analyze-duplicates.js';
 import { judgeEntry } from './analyze-entry.js';
 import { judgeHops } from './analyze-hops.js';
 import type { RequestTraces } from './analyze-logs.js';
-import { AFTER_LOST_TRACE, AFTER_NO_ENTRY_SPAN, AFTER_SKIPPED_HOP, separateConsequences, type TraceBreak } from './consequences.js';
+import { AFTER_LOST_TRACE, AFTER_NO_ENTRY_SPAN, AFTER_SKIPPED_HOP, separateConsequences, upstreamOf } from './consequences.js';
+import type { TraceBreak } from './consequences.js';
 import type { ProbeSpans } from './probe-spans.js';
 import type { ClockOffsets } from './span-time.js';
 import type { Break, ProbeResult, TreeSpan } from './types.js';
@@ -48,6 +49,8 @@ export function judgeSpans(probeSpans: ProbeSpans, offsets: ClockOffsets, expect
     if (span) traceBreaks.push({ by: skipped, behind: subtree(span, traced), follows: AFTER_SKIPPED_HOP });
   }
   const spanBreaks = [...entry.breaks, ...hops.breaks, ...judgeDuplicates(probeSpans), ...judgeAttributes(probeSpans, expectTenant)];
+  const behindEntry = (service: string) => entry.entryService !== undefined && upstreamOf(service, traced).has(entry.entryService);
+  spanBreaks.push(...judgeEdge(entry.entryService, spanBreaks, behindEntry));
   const request = [probe.traceId, ...(entry.effectiveTraceId && entry.effectiveTraceId !== probe.traceId ? [entry.effectiveTraceId] : [])];
   return {
     result: { ...probe, effectiveTraceId: entry.effectiveTraceId, spans: [...traced, ...vendor], hops: [...entry.hops, ...hops.hops] },

@@ -34,8 +34,8 @@ interface Stack {
   plainBffLogger?: boolean;
   /** The BFF propagates but exports its spans nowhere the doctor sees. */
   silentBff?: boolean;
-  /** fixture-bff's BFF with client baggage accepted at the edge, and every service copying all baggage onto spans. */
-  openBaggage?: boolean;
+  /** fixture-bff's BFF with client baggage accepted at the edge, and every service (or only the backend) copying all baggage onto spans. */
+  openBaggage?: boolean | 'backend-records';
   doctor?: Partial<DoctorOptions>;
 }
 
@@ -47,8 +47,11 @@ async function diagnose(stack: Stack): Promise<Report> {
   const receiver = await startReceiver({ port: 0 });
   cleanups.push(() => receiver.close());
   const logs = join(mkdtempSync(join(tmpdir(), 'doctor-')), 'logs.jsonl');
-  const processors = () => (stack.openBaggage ? [new BaggageSpanProcessor(ALLOW_ALL_BAGGAGE_KEYS)] : []);
-  const bffTelemetry = stack.silentBff ? createServiceTelemetry('bff') : exportingTelemetry('bff', { endpoint: receiver.endpoint, logFile: logs, processors: processors() });
+  const processors = (records = true) => (stack.openBaggage && records ? [new BaggageSpanProcessor(ALLOW_ALL_BAGGAGE_KEYS)] : []);
+  const bffProcessors = processors(stack.openBaggage !== 'backend-records');
+  const bffTelemetry = stack.silentBff
+    ? createServiceTelemetry('bff')
+    : exportingTelemetry('bff', { endpoint: receiver.endpoint, logFile: logs, processors: bffProcessors });
   const backendTelemetry = exportingTelemetry('node-backend', { endpoint: receiver.endpoint, logFile: logs, processors: processors() });
   cleanups.push(() => bffTelemetry.shutdown(), () => backendTelemetry.shutdown());
   const backend = stack.backend === 'bare' ? await startBareBackend(backendTelemetry) : await startNodeBackend(backendTelemetry);
@@ -134,6 +137,16 @@ describe('tracehop doctor names the break and the service', () => {
     // The backend copied what the BFF accepted and passed on: a consequence.
     for (const probe of report.probes) {
       expect(kinds(report)[probe.index - 1], text).toEqual(['baggage-leak@bff']);
+      expect(probe.consequences.map((c) => `${c.kind}@${c.service} <- ${c.causedBy!.service}`), text).toEqual(['baggage-leak@node-backend <- bff']);
+    }
+  });
+
+  it('client baggage accepted at the edge, copied onto spans only behind it: the edge is named, the backend is a consequence', async () => {
+    const report = await diagnose({ bff: { graphql: 'tracehop' }, openBaggage: 'backend-records', doctor: { expectTenant: 'hospital_a' } });
+    const text = renderTextReport(report).join('\n');
+    for (const probe of report.probes) {
+      expect(kinds(report)[probe.index - 1], text).toEqual(['baggage-leak@bff']);
+      expect(probe.breaks[0]!.message).toMatch(/bff let the probe's baggage member in from outside the trust boundary: node-backend recorded it/);
       expect(probe.consequences.map((c) => `${c.kind}@${c.service} <- ${c.causedBy!.service}`), text).toEqual(['baggage-leak@node-backend <- bff']);
     }
   });
