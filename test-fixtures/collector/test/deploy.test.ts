@@ -126,6 +126,7 @@ function describe_running(): void {
   let callerMetadata: FakeMetadataServer;
   let telemetry: FakeTelemetryApi;
   let restoreEnv: () => void;
+  let containerPort: number;
   // Probe seconds shrunk 5x: the deployed 30 s startup window is 6 s here, a liveness period 2 s.
   const SECOND_MS = 200;
 
@@ -136,6 +137,7 @@ function describe_running(): void {
     telemetry = await startFakeTelemetryApi({ metadata: collectorMetadata });
     restoreEnv = applyEnv(callerMetadata.env());
     const [port, healthPort] = (await freePorts(2)) as [number, number];
+    containerPort = port;
     const invokers = gcloudCalls.filter((call) => call.includes('--role=roles/run.invoker')).map((call) => call.find((a) => a.startsWith('--member=serviceAccount:'))!.split(':')[1]!);
     service = await runCloudRunService({
       spec,
@@ -167,6 +169,13 @@ function describe_running(): void {
     const cmdline = readFileSync(`/proc/${service.process().pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     expect(cmdline).toEqual([...config.Entrypoint!, ...config.Cmd!]);
     expect(readFileSync(`/proc/${service.process().pid}/status`, 'utf8')).toMatch(/\nUid:\s+65532\s/);
+    // Its environment: the image's, the service's over it, PORT, and only the loopback platform's four additions.
+    const environ = Object.fromEntries(readFileSync(`/proc/${service.process().pid}/environ`, 'utf8').split('\0').filter(Boolean).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    const imageEnv = Object.fromEntries(config.Env!.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    const { LISTEN_ADDRESS, HEALTH_PORT, GCE_METADATA_HOST, TELEMETRY_API_ENDPOINT, PORT, ...rest } = environ;
+    expect(rest).toEqual({ ...imageEnv, ...spec.env });
+    expect(PORT).toBe(String(containerPort)); // Cloud Run sets PORT to the container port (here its loopback stand-in)
+    expect({ LISTEN_ADDRESS, hasHealthPort: HEALTH_PORT !== undefined, hasMetadata: GCE_METADATA_HOST !== undefined, hasApi: TELEMETRY_API_ENDPOINT !== undefined }).toEqual({ LISTEN_ADDRESS: '127.0.0.1', hasHealthPort: true, hasMetadata: true, hasApi: true });
     void status;
     const probes = service.frontEnd.probes;
     expect(probes[0]).toMatchObject({ kind: 'startup' });
