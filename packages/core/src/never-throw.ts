@@ -14,7 +14,7 @@ import { diag } from '@opentelemetry/api';
  *
  * Pass the arguments rather than a closure over them on a hot path:
  * `neverThrow(startSpan, undefined, outcome, tracer, name, options, parent)`
- * allocates nothing per call; `neverThrow(() => …)` allocates the closure.
+ * creates no closure per call; `neverThrow(() => …)` creates one each time.
  *
  * @param outcome what threw and what happens instead, e.g.
  *   `'the trust predicate threw; the caller is treated as untrusted'`.
@@ -34,9 +34,8 @@ export function neverThrow<T>(
   d?: unknown,
 ): T {
   try {
-    // Exactly the arguments given: user code may look at how many it got
-    // (pino passes a mixin three). `arguments.length` in strict mode
-    // allocates nothing.
+    // Exactly the arguments given: user code may count them (pino passes a
+    // mixin three, and a test of yours may check that).
     switch (arguments.length) {
       case 3:
         return (fn as () => T)();
