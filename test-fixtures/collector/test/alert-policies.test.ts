@@ -92,7 +92,7 @@ describe('the evaluator, on hand-made series', () => {
     const result = evaluatePolicy(refused, points, { stepMs: 1000 });
     expect(result.fired).toBe(true);
     expect(result.conditions[0]!.trough).toBe(0);
-    expect(result.conditions[0]!.peak).toBe(120);
+    expect(result.conditions[0]!.peak).toBe(380); // the 5-min window from 0 s to 300 s: 20 + 6 x 60
   });
 
   test('absence is per job: an instance that ends while another reports is not absent; all of them silent for 5 min is', () => {
