@@ -47,10 +47,27 @@ function skippedHops(children: TreeSpan[], own: TreeSpan[], offsets: ClockOffset
   return { hops, breaks };
 }
 
+/**
+ * The probe speaks HTTP: a gRPC server span straight under its traceparent got it in metadata, from a service
+ * at the probed URL that recorded nothing and passed the client's headers on.
+ */
+function silentEntry(first: TreeSpan): Break | undefined {
+  if (first.attributes?.['rpc.system'] === undefined) return undefined;
+  const message =
+    `${first.service}'s gRPC span '${first.name}' hangs off the probe's own traceparent, which the probe sent over HTTP: ` +
+    'the service at the probed URL recorded no span and passed the client\'s trace headers on by hand';
+  return { kind: 'hop-skipped', service: '(entry)', peer: first.service, spanId: first.spanId, message };
+}
+
 /** The entry verdict for one probe. */
 export function judgeEntry(probeSpans: ProbeSpans, offsets: ClockOffsets): EntryVerdict {
   const { probe, own, newRoots } = probeSpans;
   const children = probeChildren(probeSpans, offsets);
+  const silent = children[0] && silentEntry(children[0]);
+  if (silent) {
+    const hops = [{ from: 'probe', to: '(entry)', ok: true }, { from: '(entry)', to: silent.peer!, ok: false }];
+    return { effectiveTraceId: probe.traceId, entryService: '(entry)', hops, breaks: [silent] };
+  }
   if (children.length > 0) {
     const skipped = skippedHops(children, own, offsets);
     const hops = [{ from: 'probe', to: children[0]!.service, ok: true }, ...skipped.hops];

@@ -43,6 +43,15 @@ it("a BFF that copies the client's traceparent and baggage into gRPC metadata by
   }
 }, 60_000);
 
+it('a BFF with no tracing at all that copies the headers into gRPC metadata: the skipped hop is named at the probed entry', async () => {
+  const bff = { graphql: 'none' as const, grpcTracing: false, forwardHeaders: ['traceparent', 'baggage'] };
+  const { report, text } = await diagnoseStack({ bff, doctor: { expectTenant: 'hospital_a' } }, cleanups);
+  // Its log lines (no span, no trace) are what names the BFF.
+  expect(breakKinds(report), text).toEqual(each(['hop-skipped@(entry)', 'log-without-trace@bff']));
+  for (const probe of report.probes) expect(probe.breaks.find((b) => b.kind === 'hop-skipped')!.peer).toBe('node-backend');
+  expect(consequenceKinds(report), text).toEqual(each(Array(2).fill('tenant-from-client@node-backend <- hop-skipped@(entry)')));
+}, 60_000);
+
 it("tracehop's GraphQL plugin registered twice: two SERVER spans for one request are a break", async () => {
   const { report, text } = await diagnoseStack({ bff: { graphql: 'tracehop-twice' } }, cleanups);
   expect(breakKinds(report), text).toEqual(each(['duplicate-span@bff']));
