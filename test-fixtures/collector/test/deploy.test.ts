@@ -115,6 +115,8 @@ test('the service definition: private, internal ingress, one always-on instance,
   expect(spec.env.GOOGLE_CLOUD_REGION).toBe(REGION);
   expect(spec.startupProbe?.httpGet).toEqual({ path: '/', port: 13133 });
   expect(spec.livenessProbe?.httpGet).toEqual({ path: '/', port: 13133 });
+  // Cloud Run: a startup probe's failureThreshold x periodSeconds "can't exceed 240 seconds" (healthchecks page).
+  expect(spec.startupProbe!.failureThreshold! * spec.startupProbe!.periodSeconds!).toBeLessThanOrEqual(240);
 });
 
 describe_running();

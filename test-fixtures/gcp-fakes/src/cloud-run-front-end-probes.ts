@@ -36,7 +36,10 @@ export interface ProbeRecord {
  */
 export const DEFAULT_STARTUP_PROBE: CloudRunProbe = { tcpSocket: {}, timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1 };
 
-/** One attempt: HTTP GET succeeds on 200-399 (the Kubernetes probe rule the API follows), TCP on connect. */
+/**
+ * One attempt: an HTTP GET succeeds on "any response between 200 and 400" (healthchecks
+ * page, "Configure an HTTP startup probe"; HTTP/1 only), a TCP probe on connect.
+ */
 export function probeOnce(probe: CloudRunProbe, host: string, containerPort: number, timeoutMs: number): Promise<{ ok: boolean; target: string; detail: string }> {
   // An unset port means the container port: "If not specified, defaults to the exposed
   // port of the container, which is the value of container.ports[0].containerPort" (Cloud Run Admin API v2, HTTPGetAction.port).
