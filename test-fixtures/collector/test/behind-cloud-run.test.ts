@@ -84,6 +84,27 @@ test('finding 1: BFF, Node backend and Kotlin export through the front end into 
   }
 }, 60_000);
 
+test("googleIdTokenHeaders({ header: 'X-Serverless-Authorization' }): Cloud Run checks that header, the exports get through, the container sees it without signature", async () => {
+  const headers = googleIdTokenHeaders({ audience: SERVICE_URL, header: 'X-Serverless-Authorization' });
+  const stack = await startTracedStack({ collectorUrl: frontEnd.url, headers, kotlin: false });
+  const first = frontEnd.requests.length;
+  try {
+    for (let i = 0; i < 3; i++) expect((await postQuery(stack.bffViaNode.url, 'p-1', 'token-hospital-a')).status).toBe(200);
+    expect(await stack.flush()).toEqual([]);
+    const exports = frontEnd.requests.slice(first).filter((r) => r.path === '/v1/traces');
+    expect(exports.length).toBeGreaterThan(0);
+    for (const r of exports) {
+      expect(r.decision).toMatchObject({ allowed: true, header: 'x-serverless-authorization', email: NODE_SA });
+      expect(r.status).toBe(200);
+      expect(r.forwarded?.['x-serverless-authorization']).toMatch(/\.SIGNATURE_REMOVED_BY_GOOGLE$/);
+      expect(r.forwarded?.authorization).toBeUndefined();
+    }
+  } finally {
+    await stack.stop();
+    headers.shutdown();
+  }
+});
+
 test('refused at the front end: no token (403), an expired one (401), another audience (401), a caller without roles/run.invoker (403); every request still served, nothing reaches the collector', async () => {
   const now = Math.floor(Date.now() / 1000);
   const expired = collector.issuer.sign({ aud: SERVICE_URL, email: NODE_SA, sub: NODE_SA, iat: now - 7200, exp: now - 3600 });
