@@ -91,7 +91,7 @@ export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Pr
   const logSource = logValues.length > 0 ? openLogSource(logValues, options.logServiceField, options.logStream) : undefined;
   try {
     const sent = await sendProbes(rx, options);
-    const wait = await waitForSpans(rx.store, sent, options);
+    const wait = await waitForSpans(rx.store, sent, options, logSource);
     const spans = rx.store.all();
     const clocks = measureClocks(sent, spans);
     const assignment = assignSpans(sent, spans, clocks.offsets);

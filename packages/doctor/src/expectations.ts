@@ -2,13 +2,17 @@
 // span with a parent announces that parent, a CLIENT span announces a SERVER
 // span under it (or a new trace its callee started). Whatever is announced and
 // absent is what the doctor still waits for, and, after the wait, a break.
+// Log lines announce too: a line written during a probe that names a trace
+// no span of which has arrived says its service has spans still to send.
+import type { LogLine } from './log-lines.js';
 import type { ProbeSpans } from './probe-spans.js';
+import { logWindow, probeAt } from './probe-window.js';
 import { runsInside, rangeOf, type ClockOffsets } from './span-time.js';
-import type { TreeSpan } from './types.js';
+import type { ProbeSent, TreeSpan } from './types.js';
 
 /** One announced span that has not arrived. */
 export interface MissingSpan {
-  what: 'entry' | 'parent' | 'callee';
+  what: 'entry' | 'parent' | 'callee' | 'logged trace';
   /** The span that announced it (none for a probe's entry). */
   announcedBy?: TreeSpan | undefined;
   /** Who should have sent it, for the report. */
@@ -66,4 +70,18 @@ export function missingSpans(probeSpans: ProbeSpans, offsets: ClockOffsets): Mis
     missing.push({ what: 'callee', announcedBy: call, silent: `${calleeOf(call)} (called by ${call.service}'s '${call.name}')` });
   }
   return missing;
+}
+
+const HEX32 = /^[0-9a-f]{32}$/;
+
+/** Traces that log lines written during a probe name, of which no span has arrived (yet). */
+export function missingFromLogs(probes: ProbeSent[], lines: LogLine[], spans: TreeSpan[], offsets: ClockOffsets): MissingSpan[] {
+  const known = new Set(spans.map((s) => s.traceId));
+  const waiting = new Map<string, string>();
+  for (const line of lines) {
+    if (line.timeMs === undefined || !probeAt(probes, line.timeMs - (offsets.get(line.service) ?? 0), logWindow)) continue;
+    for (const id of line.traceIds) if (HEX32.test(id) && !known.has(id)) waiting.set(id, line.service);
+  }
+  const silent = (id: string, service: string) => `${service} (its log lines name trace ${id}; no span of it arrived)`;
+  return [...waiting].map(([id, service]) => ({ what: 'logged trace', silent: silent(id, service) }));
 }

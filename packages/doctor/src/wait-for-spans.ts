@@ -7,7 +7,9 @@
 // announce is there, or the wait is over.
 import { measureClocks } from './clock-skew.js';
 import { DEFAULTS, POLL_MS } from './defaults.js';
-import { missingSpans } from './expectations.js';
+import { missingFromLogs, missingSpans } from './expectations.js';
+import type { LogLine } from './log-lines.js';
+import type { LogSource } from './log-source.js';
 import { assignSpans, longestDelay } from './probe-spans.js';
 import type { SpanStore } from './span-store.js';
 import type { ProbeSent, WaitSummary } from './types.js';
@@ -24,20 +26,26 @@ export interface WaitOptions {
   onProgress?: ((line: string) => void) | undefined;
 }
 
+/** Log files are read again this often while waiting (their lines announce traces still to come). */
+const LOG_POLL_MS = 1_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1e3).toFixed(1)} s`;
 
-/** Waits until every probe's spans are complete or the wait is over; says how it ended. */
-export async function waitForSpans(store: SpanStore, probes: ProbeSent[], options: WaitOptions = {}): Promise<WaitSummary> {
+/** Waits until every probe's spans are complete or the wait is over (`logs`, if given, announce traces too); says how it ended. */
+export async function waitForSpans(store: SpanStore, probes: ProbeSent[], options: WaitOptions, logs?: LogSource): Promise<WaitSummary> {
   const exportDelayMs = options.exportDelayMs ?? DEFAULTS.exportDelayMs;
   const waitMs = options.waitMs ?? DEFAULTS.waitMs;
   const settleMs = options.settleMs ?? DEFAULTS.settleMs;
   const lastEnd = Math.max(...probes.map((p) => p.endedMs));
+  let lines: LogLine[] = [];
+  let linesReadMs = 0;
   for (;;) {
+    if (logs && Date.now() - linesReadMs >= LOG_POLL_MS) [lines, linesReadMs] = [await logs.poll(), Date.now()];
     const spans = store.all();
     const { offsets } = measureClocks(probes, spans);
     const assignment = assignSpans(probes, spans, offsets);
-    const missing = assignment.probes.map((p) => missingSpans(p, offsets));
+    const missing = [...assignment.probes.map((p) => missingSpans(p, offsets)), missingFromLogs(probes, lines, spans, offsets)];
     const longestDelaySeenMs = Math.max(0, longestDelay(assignment));
     const now = Date.now();
     const waitedMs = now - lastEnd;
@@ -45,10 +53,11 @@ export async function waitForSpans(store: SpanStore, probes: ProbeSent[], option
     const settled = now - Math.max(store.lastArrivalMs, lastEnd) >= settleMs;
     const complete = missing.every((m) => m.length === 0);
     const silent = [...new Set(missing.flat().map((m) => m.silent))];
+    const completed = missing.slice(0, probes.length).filter((m) => m.length === 0).length;
     const pending = complete ? 'spans to settle' : silent.join('; ');
     const waitingFor = waitedMs < exportDeadline ? `the export delay and settle time (${seconds(exportDeadline)})` : pending;
     options.onProgress?.(
-      `waiting for spans: ${store.received} received, ${missing.filter((m) => m.length === 0).length}/${probes.length} probes complete, ` +
+      `waiting for spans: ${store.received} received, ${completed}/${probes.length} probes complete, ` +
         `${seconds(waitedMs)} of at most ${seconds(waitMs)}; waiting for ${waitingFor}`,
     );
     if ((complete && settled && waitedMs >= exportDeadline) || waitedMs >= waitMs) {

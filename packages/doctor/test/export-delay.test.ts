@@ -33,6 +33,14 @@ describe('default flags on batch exporters', () => {
     expect(report.wait?.waitedMs ?? 0).toBeGreaterThan(8_000);
   }, 60_000);
 
+  it('a backend batching every 10 s behind a BFF that sends no traceparent: its log lines announce its new trace, which is waited for', async () => {
+    const stack = { bff: { graphql: 'tracehop' as const, grpcTracing: false }, backendExport: 10_000, doctor: { expectTenant: 'hospital_a' } };
+    const { report, text } = await diagnoseStack(stack, cleanups);
+    expect(breakKinds(report), text).toEqual([['hop-new-trace@bff'], ['hop-new-trace@bff'], ['hop-new-trace@bff']]);
+    expect(report.wait.complete, text).toBe(true);
+    expect(report.wait.waitedMs).toBeGreaterThan(8_000);
+  }, 60_000);
+
   it('a callee that never exports is named only after the wait, which the report states with the silent service', async () => {
     const { report, text } = await diagnoseStack({ backend: 'bare', doctor: { probes: 1 } }, cleanups);
     const [kinds] = breakKinds(report);
