@@ -170,6 +170,9 @@ function runInherit(command, args, options) {
 
 async function runSet(end, peers) {
   const started = Date.now();
+  // A report left by an earlier run must not stand for this one (CI adds up every test-results*.json).
+  const report = join(root, `test-results-peers-${end}.json`);
+  rmSync(report, { force: true });
   const versions = await pickVersions(peers, end);
   const listed = [...versions].map(([name, version]) => `${name}@${version}`).join(' ');
   console.log(`\n=== peers at their ${end} versions: ${listed}${KEEP_SDK.size ? ` (${[...KEEP_SDK].join(', ')}: the lockfile's SDK)` : ''}`);
@@ -184,8 +187,6 @@ async function runSet(end, peers) {
     // pnpm defaults to a frozen lockfile under CI=true; this copy's lockfile is meant to change.
     const installed = await runInherit('pnpm', ['install', '--no-frozen-lockfile', '--prefer-offline', '--reporter=append-only'], { cwd: scratch });
     if (installed !== 0) return { end, status: 'install failed' };
-    const report = join(root, `test-results-peers-${end}.json`);
-    rmSync(report, { force: true });
     const code = await runInherit(
       process.execPath,
       ['node_modules/vitest/vitest.mjs', 'run', ...SUITES.map((name) => `packages/${name}`), '--reporter=default', '--reporter=json'],
