@@ -126,7 +126,7 @@ function logLines(bff: Record<string, unknown>[], node: Record<string, unknown>[
     message: line.message,
     traceId: traceIdOf(line),
     spanId: line[GCP_SPAN_ID_KEY],
-    tenant: line.tenant_id,
+    tenant: line['tenant.id'],
     raw: JSON.stringify(line),
   }));
   return [...bff.map(fromPino), ...node.map(fromPino), ...(fromKotlin ?? [])];

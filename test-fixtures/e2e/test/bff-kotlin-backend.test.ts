@@ -46,7 +46,7 @@ test('HTTP -> BFF -> Kotlin: the agent span continues the BFF trace and the Kotl
 
   const kotlinLines = kotlin.logs().filter((l) => traceIdOf(l) === incoming.traceId);
   expect(kotlinLines.length).toBeGreaterThan(0);
-  for (const line of kotlinLines) expect(line).toMatchObject({ [GCP_SPAN_ID_KEY]: kotlinServer!.spanId, tenant_id: 'hospital_a' });
+  for (const line of kotlinLines) expect(line).toMatchObject({ [GCP_SPAN_ID_KEY]: kotlinServer!.spanId, 'tenant.id': 'hospital_a' });
 });
 
 test('Kotlin client -> Node server: the Node span is a child of the agent CLIENT span, pino lines carry its trace, baggage arrives', async () => {

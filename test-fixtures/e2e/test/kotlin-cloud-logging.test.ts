@@ -82,7 +82,7 @@ test('every Kotlin line of the request is a Cloud Logging entry naming the Kotli
       [GCP_TRACE_KEY]: incoming.traceId, // the bare trace ID: pino's gcp default
       [GCP_SPAN_ID_KEY]: server.spanId,
       [GCP_TRACE_SAMPLED_KEY]: true,
-      tenant_id: 'hospital_a',
+      'tenant.id': 'hospital_a',
       service: 'kotlin-backend',
     });
   }
@@ -113,7 +113,7 @@ test('a failing Kotlin call logs WARNING (logback WARN, a name Cloud Logging doe
   const lines = kotlin.logs().filter((line) => traceIdOf(line) === incoming.traceId);
   expect(lines).toHaveLength(1);
   expect(cloudLoggingEntryProblems(lines[0])).toEqual([]);
-  expect(lines[0]).toMatchObject({ severity: 'WARNING', message: 'Say failed on request', [GCP_SPAN_ID_KEY]: server!.spanId, tenant_id: 'hospital_a' });
+  expect(lines[0]).toMatchObject({ severity: 'WARNING', message: 'Say failed on request', [GCP_SPAN_ID_KEY]: server!.spanId, 'tenant.id': 'hospital_a' });
 });
 
 test('an unsampled request: the Kotlin lines still share its trace ID, with trace_sampled false, as pino writes it', async () => {
@@ -125,7 +125,7 @@ test('an unsampled request: the Kotlin lines still share its trace ID, with trac
   const kotlinLines = kotlin.logs().filter((line) => traceIdOf(line) === incoming.traceId);
   for (const line of kotlinLines) {
     expect(cloudLoggingEntryProblems(line), line.message).toEqual([]);
-    expect(line, line.message).toMatchObject({ [GCP_TRACE_KEY]: incoming.traceId, [GCP_TRACE_SAMPLED_KEY]: false, tenant_id: 'hospital_a' });
+    expect(line, line.message).toMatchObject({ [GCP_TRACE_KEY]: incoming.traceId, [GCP_TRACE_SAMPLED_KEY]: false, 'tenant.id': 'hospital_a' });
   }
   // Every step on the handler's path names the same (unexported) SERVER span.
   expect(new Set(kotlinLines.map((line) => line[GCP_SPAN_ID_KEY])).size).toBe(1);

@@ -153,7 +153,7 @@ test.each(Object.entries(SPOOFS))('a client-supplied tenant.id (%s) never reache
     for (const span of [server, ...clients]) expect(span.attributes['tenant.id'] ?? null).toBe(tenant);
     const lines = kotlin.logs().filter((l) => traceIdOf(l) === incoming.traceId);
     expect(lines).toHaveLength(SAY_STEPS.length);
-    for (const line of lines) expect(line.tenant_id ?? null).toBe(tenant);
+    for (const line of lines) expect(line['tenant.id'] ?? null).toBe(tenant);
     const downstream = [...allSpans(nodeTelemetry), ...allLogs(nodeTelemetry)];
     expect(JSON.stringify([seen, server, clients, lines, downstream])).not.toMatch(/evil|%65vil/);
   }

@@ -63,7 +63,7 @@ test('kotlinx-coroutines instrumentation off: only the application-scope step lo
 
   // Its log line has no trace and no tenant; every other line of the request has both.
   const line = kotlin.logs().find((l) => l.patient_id === 'p-300' && l.message === 'step application-scope')!;
-  for (const key of [GCP_TRACE_KEY, GCP_SPAN_ID_KEY, GCP_TRACE_SAMPLED_KEY, 'tenant_id']) expect(line).not.toHaveProperty([key]);
+  for (const key of [GCP_TRACE_KEY, GCP_SPAN_ID_KEY, GCP_TRACE_SAMPLED_KEY, 'tenant.id']) expect(line).not.toHaveProperty([key]);
   const traced = kotlin.logs().filter((l) => traceIdOf(l) === incoming.traceId);
   expect(traced.map((l) => l.message).sort()).toEqual(SAY_STEPS.filter((s) => s !== 'application-scope').map((s) => `step ${s}`).sort());
 });

@@ -106,7 +106,7 @@ test('every Kotlin log line of the request names its trace and span (Cloud Loggi
   expect(lines.map((l) => l.message).sort()).toEqual(seen.steps!.map((s) => `step ${s.step}`).sort());
   expect(new Set(lines.map((l) => l.thread)).size).toBeGreaterThanOrEqual(3);
   for (const line of lines) {
-    expect(line, line.message).toMatchObject({ [GCP_SPAN_ID_KEY]: server.spanId, [GCP_TRACE_SAMPLED_KEY]: true, tenant_id: 'hospital_a', patient_id: 'p-102' });
+    expect(line, line.message).toMatchObject({ [GCP_SPAN_ID_KEY]: server.spanId, [GCP_TRACE_SAMPLED_KEY]: true, 'tenant.id': 'hospital_a', patient_id: 'p-102' });
   }
   // No step line of this patient went out without the trace.
   expect(kotlin.logs().filter((l) => l.patient_id === 'p-102' && traceIdOf(l) !== incoming.traceId)).toEqual([]);
@@ -128,7 +128,7 @@ test('Stream: a Flow with flowOn(pool) through the BFF sees the trace and tenant
   });
   const lines = kotlin.logs().filter((l) => traceIdOf(l) === incoming.traceId);
   expect(lines.map((l) => l.message)).toEqual(['step emit-0', 'step emit-1', 'step emit-2']);
-  for (const line of lines) expect(line).toMatchObject({ [GCP_SPAN_ID_KEY]: server!.spanId, tenant_id: 'hospital_b' });
+  for (const line of lines) expect(line).toMatchObject({ [GCP_SPAN_ID_KEY]: server!.spanId, 'tenant.id': 'hospital_b' });
 });
 
 test('tenant A interleaved with tenant B: no span, log line or reply of one request shows the other tenant or patient', async () => {
@@ -152,7 +152,7 @@ test('tenant A interleaved with tenant B: no span, log line or reply of one requ
     for (const span of [server, ...clients]) expect(span.attributes['tenant.id']).toBe(request.tenant);
     const lines = kotlin.logs().filter((l) => traceIdOf(l) === traceId);
     expect(lines).toHaveLength(SAY_STEPS.length);
-    for (const line of lines) expect(line).toMatchObject({ tenant_id: request.tenant, patient_id: request.patientId });
+    for (const line of lines) expect(line).toMatchObject({ 'tenant.id': request.tenant, patient_id: request.patientId });
     const theirs = bffAndNode.filter((s) => s.traceId === traceId);
     expect(theirs.filter((s) => s.service === 'node-backend')).toHaveLength(DOWNSTREAM_STEPS.length);
     for (const span of theirs) expect(span.tenant, `${span.service} ${span.kind}`).toBe(request.tenant);

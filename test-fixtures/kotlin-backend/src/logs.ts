@@ -9,7 +9,7 @@ export const GCP_TRACE_SAMPLED_KEY = 'logging.googleapis.com/trace_sampled';
 /**
  * One line as the fixture writes it. Fields with no value are left out (the
  * encoder's `omitEmptyFields`): outside a span there is no trace field at all,
- * without a valid tenant no `tenant_id`.
+ * without a valid tenant no `tenant.id`.
  */
 export interface KotlinLogLine {
   /** RFC 3339, UTC, nanosecond digits. */
@@ -26,8 +26,8 @@ export interface KotlinLogLine {
   service?: string;
   logger: string;
   thread: string;
-  /** Copied from baggage `tenant.id` by the fixture, validated (explicit allow-list). */
-  tenant_id?: string;
+  /** From the MDC key `tenant_id`, which the fixture copies from baggage `tenant.id`, validated (explicit allow-list); named like the span attribute and pino's field. */
+  'tenant.id'?: string;
   /** The fixture's own MDC key (coroutine service: carried by `MDCContext`). */
   patient_id?: string;
   stack_trace?: string;

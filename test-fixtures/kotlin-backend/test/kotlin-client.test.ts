@@ -60,7 +60,7 @@ describe('Kotlin client -> Node server', () => {
 
     // The client's own log line has the tenant; no span is current in app code there.
     const line = run.logs.find((l) => l.message.startsWith('client Say'));
-    expect(line).toMatchObject({ tenant_id: 't_b', service: 'kotlin-backend', severity: 'INFO' });
+    expect(line).toMatchObject({ 'tenant.id': 't_b', service: 'kotlin-backend', severity: 'INFO' });
     expect(line).not.toHaveProperty([GCP_TRACE_KEY]);
   });
 
@@ -68,7 +68,7 @@ describe('Kotlin client -> Node server', () => {
     const run = await runKotlinClient(nodeServer.address, { baggage: { 'tenant.id': 't_p' }, env: { CLOUD_LOGGING_TRACE_PROJECT: 'tracehop-demo' } });
     expect(run.exitCode).toBe(0);
     const line = run.logs.find((l) => l.message.startsWith('client Say'));
-    expect(line).toMatchObject({ tenant_id: 't_p' });
+    expect(line).toMatchObject({ 'tenant.id': 't_p' });
     for (const key of [GCP_TRACE_KEY, GCP_SPAN_ID_KEY, GCP_TRACE_SAMPLED_KEY]) expect(line).not.toHaveProperty([key]);
   });
 

@@ -76,7 +76,7 @@ describe('grpc-kotlin service', () => {
 
     const lines = kotlin.logs().filter((l) => traceIdOf(l) === traceId);
     expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining(steps.map((s) => `step ${s.step}`)));
-    for (const line of lines) expect(line).toMatchObject({ [GCP_SPAN_ID_KEY]: server!.spanId, tenant_id: 'hospital_a', patient_id: 'p-7' });
+    for (const line of lines) expect(line).toMatchObject({ [GCP_SPAN_ID_KEY]: server!.spanId, 'tenant.id': 'hospital_a', patient_id: 'p-7' });
   });
 
   it('logs a tenant only in the tenant ID shape; the step still reports what baggage held', async () => {
@@ -89,7 +89,7 @@ describe('grpc-kotlin service', () => {
     expect(lines).toHaveLength(3);
     for (const line of lines) {
       expect(line).toMatchObject({ patient_id: 'p-8' });
-      expect(line).not.toHaveProperty('tenant_id');
+      expect(line).not.toHaveProperty(['tenant.id']);
     }
   });
 

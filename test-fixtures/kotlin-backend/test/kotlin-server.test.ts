@@ -86,7 +86,7 @@ describe('Node client -> Kotlin server', () => {
 
     const log = kotlin.logs().find((line) => traceIdOf(line) === traceId);
     expect(log, 'a Kotlin log line for the call').toBeDefined();
-    expect(log).toMatchObject({ service: 'kotlin-backend', severity: 'INFO', [GCP_SPAN_ID_KEY]: server.spanId, [GCP_TRACE_SAMPLED_KEY]: true, tenant_id: 't_a', message: 'Say' });
+    expect(log).toMatchObject({ service: 'kotlin-backend', severity: 'INFO', [GCP_SPAN_ID_KEY]: server.spanId, [GCP_TRACE_SAMPLED_KEY]: true, 'tenant.id': 't_a', message: 'Say' });
   });
 
   it('gives each concurrent call its own trace and tenant', async () => {
@@ -119,12 +119,12 @@ describe('Node client -> Kotlin server', () => {
     await Promise.all(Array.from({ length: 64 }, worker));
     const servers = await kotlin.waitForSpans((s) => s.kind === SpanKindNumber.SERVER && String(s.attributes['tenant.id']).startsWith('t_c'), 20_000, total);
     expect(kotlin.rawStderr().filter((line) => line.startsWith('unparsable span line'))).toEqual([]);
-    const lines = kotlin.logs().filter((line) => line.tenant_id?.startsWith('t_c'));
+    const lines = kotlin.logs().filter((line) => line['tenant.id']?.startsWith('t_c'));
     expect(lines).toHaveLength(total);
     const spanOf = new Map(servers.map((span) => [span.spanId, span]));
     for (const line of lines) {
       const span = spanOf.get(line[GCP_SPAN_ID_KEY]!);
-      expect({ trace: traceIdOf(line), tenant: span?.attributes['tenant.id'] }, line.tenant_id).toEqual({ trace: traceOf.get(line.tenant_id!), tenant: line.tenant_id });
+      expect({ trace: traceIdOf(line), tenant: span?.attributes['tenant.id'] }, line['tenant.id']).toEqual({ trace: traceOf.get(line['tenant.id']!), tenant: line['tenant.id'] });
       expect(span!.traceId).toBe(traceIdOf(line));
     }
   }, 120_000);
@@ -146,7 +146,7 @@ describe('Node client -> Kotlin server', () => {
     expect(server.status.code).toBe(2);
     expect(server.attributes['rpc.grpc.status_code']).toBe(grpc.status.INTERNAL);
     // logback WARN is written as Cloud Logging's WARNING.
-    expect(kotlin.logs().find((l) => traceIdOf(l) === traceId)).toMatchObject({ severity: 'WARNING', tenant_id: 't_fail', [GCP_SPAN_ID_KEY]: server.spanId });
+    expect(kotlin.logs().find((l) => traceIdOf(l) === traceId)).toMatchObject({ severity: 'WARNING', 'tenant.id': 't_fail', [GCP_SPAN_ID_KEY]: server.spanId });
   });
 
   it('carries the trace into server streaming, client streaming and bidi calls', async () => {
@@ -206,7 +206,7 @@ describe('Node client -> Kotlin server -> Node server', () => {
     const downstream = reply.downstream as NodeObservation;
     expect(downstream).toMatchObject({ service: 'node-backend', traceId, spanId: nodeServerSpan.spanContext().spanId });
     expect(downstream.baggage).toEqual({ 'tenant.id': 't_rt' });
-    expect(kotlin.logs().find((l) => traceIdOf(l) === traceId)).toMatchObject({ tenant_id: 't_rt' });
+    expect(kotlin.logs().find((l) => traceIdOf(l) === traceId)).toMatchObject({ 'tenant.id': 't_rt' });
   });
 });
 

@@ -23,7 +23,7 @@ it('takes the service from OTEL_SERVICE_NAME, and without the agent writes entri
   });
   const lines = stdout.split('\n').flatMap((text) => parseLogLine(text) ?? []);
   expect(lines.map((line) => line.message)).toEqual(['client Say -> 127.0.0.1:1']);
-  expect(lines[0]).toMatchObject({ service: 'billing-service', severity: 'INFO', tenant_id: 't_env' });
+  expect(lines[0]).toMatchObject({ service: 'billing-service', severity: 'INFO', 'tenant.id': 't_env' });
   expect(cloudLoggingEntryProblems(lines[0], { requireTrace: false })).toEqual([]);
   for (const key of [GCP_TRACE_KEY, GCP_SPAN_ID_KEY, GCP_TRACE_SAMPLED_KEY]) expect(lines[0]).not.toHaveProperty([key]);
   expect(stdout).toMatch(/^ERROR \{"code":"UNAVAILABLE"/m);

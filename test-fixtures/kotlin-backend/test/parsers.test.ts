@@ -91,14 +91,14 @@ describe('parseLoggedSpanLine', () => {
 
 // Lines exactly as the fixture wrote them (agent 2.31.1, logback.xml), server side of a Say call.
 const sayLine =
-  '{"time":"2026-12-07T19:40:12.287401210Z","severity":"INFO","message":"Say","logging.googleapis.com/trace":"50204a3f602d4d92bf109a440b1a5d35","logging.googleapis.com/spanId":"e40b3404d585efef","logging.googleapis.com/trace_sampled":true,"service":"kotlin-backend","logger":"tracehop.fixture.calls","thread":"grpc-default-executor-0","tenant_id":"t_a"}';
+  '{"time":"2026-12-07T19:40:12.287401210Z","severity":"INFO","message":"Say","logging.googleapis.com/trace":"50204a3f602d4d92bf109a440b1a5d35","logging.googleapis.com/spanId":"e40b3404d585efef","logging.googleapis.com/trace_sampled":true,"service":"kotlin-backend","logger":"tracehop.fixture.calls","thread":"grpc-default-executor-0","tenant.id":"t_a"}';
 const clientLine =
-  '{"time":"2026-12-07T19:40:06.395635095Z","severity":"INFO","message":"client Say -> 127.0.0.1:33609","service":"kclient","logger":"tracehop.fixture.calls","thread":"main","tenant_id":"t_a"}';
+  '{"time":"2026-12-07T19:40:06.395635095Z","severity":"INFO","message":"client Say -> 127.0.0.1:33609","service":"kclient","logger":"tracehop.fixture.calls","thread":"main","tenant.id":"t_a"}';
 
 describe('parseLogLine', () => {
   it('reads a Cloud Logging entry and names its trace and span', () => {
     const line = parseLogLine(sayLine)!;
-    expect(line).toMatchObject({ severity: 'INFO', message: 'Say', tenant_id: 't_a' });
+    expect(line).toMatchObject({ severity: 'INFO', message: 'Say', 'tenant.id': 't_a' });
     expect(traceIdOf(line)).toBe('50204a3f602d4d92bf109a440b1a5d35');
     expect(spanIdOf(line)).toBe('e40b3404d585efef');
     expect(traceIdOf({ 'logging.googleapis.com/trace': 'projects/my-project/traces/50204a3f602d4d92bf109a440b1a5d35' })).toBe('50204a3f602d4d92bf109a440b1a5d35');
