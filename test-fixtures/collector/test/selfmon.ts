@@ -8,17 +8,25 @@ import { readAlertPolicies } from '../src/alert-policy.js';
 import type { SelfMonitoredCollector } from '../src/self-monitored.js';
 
 export const policies = readAlertPolicies();
+
+/** What a verdict needs of a run: its points, time scale and start (one collector, or several writing to one project). */
+export type RunPoints = Pick<SelfMonitoredCollector, 'points' | 'timeScale' | 'startedAtMs'>;
+
+/** Several collectors writing to the same project, as Cloud Monitoring would see them together. */
+export function together(...runs: SelfMonitoredCollector[]): RunPoints {
+  return { points: () => runs.flatMap((run) => run.points()), timeScale: runs[0]!.timeScale, startedAtMs: Math.min(...runs.map((run) => run.startedAtMs)) };
+}
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A run's evaluation window: from its start, `lengthMs` long. */
-export function evaluateRun(file: string, run: SelfMonitoredCollector, lengthMs: number): PolicyResult {
+export function evaluateRun(file: string, run: RunPoints, lengthMs: number): PolicyResult {
   const policy = policies.get(file);
   if (!policy) throw new Error(`no policy ${file}`);
   return evaluatePolicy(policy, run.points(), { timeScale: run.timeScale, fromMs: run.startedAtMs, toMs: run.startedAtMs + lengthMs });
 }
 
 /** What a test prints about a verdict: when each condition fired (s into the run) and its peak. */
-export function describeVerdict(result: PolicyResult, run: SelfMonitoredCollector): string {
+export function describeVerdict(result: PolicyResult, run: RunPoints): string {
   return result.conditions
     .map((c) => `${c.displayName}: ${c.firedAtMs === undefined ? 'quiet' : `fired at ${((c.firedAtMs - run.startedAtMs) / 1000).toFixed(1)} s`}, peak ${c.peak ?? 'no data'}`)
     .join('; ');
@@ -30,7 +38,7 @@ export function describeVerdict(result: PolicyResult, run: SelfMonitoredCollecto
  * at the largest value the fault produced (so the threshold, not something
  * else, is what fires it). Returns the faulty verdict.
  */
-export function expectFiresOnlyOnFault(file: string, faulty: SelfMonitoredCollector, healthy: SelfMonitoredCollector, lengthMs: number): PolicyResult {
+export function expectFiresOnlyOnFault(file: string, faulty: RunPoints, healthy: RunPoints, lengthMs: number): PolicyResult {
   const onFault = evaluateRun(file, faulty, lengthMs);
   const onHealthy = evaluateRun(file, healthy, lengthMs);
   console.info(`[${file}] fault: ${describeVerdict(onFault, faulty)} | healthy: ${describeVerdict(onHealthy, healthy)}`);
