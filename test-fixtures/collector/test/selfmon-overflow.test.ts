@@ -27,10 +27,10 @@ beforeAll(async () => {
     startSpanFloodProcess({ url: bounded.collector.otlpHttpUrl, spansPerSecond, spansPerRequest: 500, distinctNames: 20, serviceName: 'patient-search' }),
   ]);
   await sleep(FLOOD_MS);
-  [offered] = await Promise.all(floods.map((flood) => flood.stop()));
+  offered = (await Promise.all(floods.map((flood) => flood.stop())))[0]!;
   // The connector flushes every second here; wait until every accepted span is counted.
   const counted = () => named.api.latestSeries('metric.type="prometheus.googleapis.com/traces.span.metrics.calls/counter"').reduce((n, p) => n + p.value, 0);
-  for (let i = 0; i < 40 && counted() < offered!.spansAccepted; i++) await sleep(250);
+  for (let i = 0; i < 40 && counted() < offered.spansAccepted; i++) await sleep(250);
   await sleep(1_000);
   runMs = Date.now() - Math.min(named.startedAtMs, bounded.startedAtMs);
 }, 90_000);

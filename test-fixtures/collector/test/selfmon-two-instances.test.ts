@@ -44,7 +44,8 @@ let failing: string[];
 let runMs: number;
 
 beforeAll(async () => {
-  [first, second, single] = await Promise.all([0, 1, 2].map(() => startSelfMonitoredCollector({ decisionWait: '1s' })));
+  const start = () => startSelfMonitoredCollector({ decisionWait: '1s' });
+  [first, second, single] = await Promise.all([start(), start(), start()]);
   split = await services(first.collector.otlpHttpUrl, second.collector.otlpHttpUrl);
   whole = await services(single.collector.otlpHttpUrl, single.collector.otlpHttpUrl);
   await Promise.all([split, whole].map((s) => runPaced(s.bff.url, { rate: 10, durationMs: LOAD_MS, token: 'token-hospital-b' })));
