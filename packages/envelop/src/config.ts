@@ -14,6 +14,7 @@ import {
   type OptionSchema,
 } from '@tracehop/core/internal';
 import type { DocumentNode } from 'graphql';
+import { compileIgnoreOperations, isIgnoreOperations, type IgnoreRule } from './ignore-operations.js';
 import { operationNameRecorder } from './operation-names.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
 import type { InboundRequest, OperationSpanName, TraceContextOptions } from './types.js';
@@ -33,6 +34,12 @@ export interface PluginConfig {
   readonly recordDocument: false | ((document: DocumentNode) => string) | 'redacted';
   readonly resolverSpans: boolean;
   readonly enrich: ContextEnricher<unknown> | undefined;
+  /** HTTP attributes on SERVER spans (and, under Yoga, waiting for the response status). */
+  readonly httpAttributes: boolean;
+  /** `ignoreOperations` compiled; `undefined` when nothing is left out. */
+  readonly ignoreOperation: IgnoreRule | undefined;
+  /** Phase spans; only with `recordSpans` (they need an operation span to nest under). */
+  readonly phaseSpans: boolean;
 }
 
 export const pluginOptionChecks: OptionSchema = {
@@ -45,22 +52,29 @@ export const pluginOptionChecks: OptionSchema = {
   recordDocument: anyOf(isBoolean, isFunction('(document) => string')),
   resolverSpans: isBoolean,
   enrich: isFunction('(otelContext, graphqlContext) => Context'),
+  httpAttributes: isBoolean,
+  ignoreOperations: isIgnoreOperations,
+  phaseSpans: isBoolean,
 };
 
 export function compilePluginConfig(options: TraceContextOptions): PluginConfig {
   checkOptions('useTraceContext', options, pluginOptionChecks);
   const recordDocument = options.recordDocument ?? false;
+  const recordSpans = options.recordSpans ?? true;
   return {
     tracer: resolveTracer(options.tracerProvider, SCOPE_NAME, SCOPE_VERSION),
     // The BFF is the public edge: inbound baggage is refused unless allowed.
     policy: compileTrustPolicy<InboundRequest>(options.trust, { acceptBaggage: false, propagator: options.propagator }),
     getHeaders: options.getHeaders ?? defaultGetHeaders,
-    recordSpans: options.recordSpans ?? true,
+    recordSpans,
     spanName: options.spanName ?? 'type',
     operationName: operationNameRecorder(options.operationNames ?? DEFAULT_OPERATION_NAMES),
     recordDocument: recordDocument === true ? 'redacted' : recordDocument,
     resolverSpans: options.resolverSpans ?? false,
     enrich: options.enrich,
+    httpAttributes: recordSpans && options.httpAttributes === true,
+    ignoreOperation: compileIgnoreOperations(options.ignoreOperations),
+    phaseSpans: recordSpans && options.phaseSpans === true,
   };
 }
 

@@ -1,3 +1,3 @@
 // What the README's API section lists, and nothing else.
 export { useTraceContext } from './plugin.js';
-export type { InboundRequest, TraceContextOptions } from './types.js';
+export type { IgnoredOperationCandidate, IgnoreOperations, InboundRequest, TraceContextOptions } from './types.js';

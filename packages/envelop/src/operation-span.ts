@@ -35,13 +35,14 @@ interface ResultLike {
   errors?: readonly unknown[];
 }
 
-/** `result.errors` (one payload of a stream, or the whole result) → exceptions + ERROR. */
-export function recordResultErrors(span: Span | undefined, result: unknown): void {
+/** `result.errors` (one payload of a stream, or the whole result) → exceptions + ERROR; `true` when it recorded any. */
+export function recordResultErrors(span: Span | undefined, result: unknown): boolean {
   const errors = (result as ResultLike | null | undefined)?.errors;
-  if (!span || !Array.isArray(errors) || errors.length === 0) return;
+  if (!span || !Array.isArray(errors) || errors.length === 0) return false;
   for (const error of errors.slice(0, MAX_RECORDED_ERRORS)) span.recordException(asException(error));
   // The status describes the first error; the events hold the rest.
   span.setStatus({ code: SpanStatusCode.ERROR, message: asException(errors[0]).message });
+  return true;
 }
 
 export function recordError(span: Span, error: unknown): void {

@@ -1,9 +1,10 @@
-import { context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
+import { context as otelContext, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { GRAPHQL_OPERATION_KEY } from '@tracehop/core/internal';
 import { bindAsyncIterable } from './bound-iterable.js';
 import type { PluginConfig } from './config.js';
 import { isAsyncIterable } from './maybe-promise.js';
 import { recordError, recordResultErrors } from './operation-span.js';
+import type { ResponseListener } from './yoga-http.js';
 
 /**
  * One GraphQL operation (an execute or a subscribe) of one plugin instance:
@@ -17,9 +18,11 @@ import { recordError, recordResultErrors } from './operation-span.js';
  * The span ends once the operation is over, in whatever order envelop reports
  * the two facts that say so: the instrumentation wrapper has settled, and the
  * result, if one was announced, has arrived as a single result or as a stream
- * that has ended. A failure ends it at once. It ends exactly once.
+ * that has ended. A failure ends it at once. It ends exactly once. With
+ * `httpAttributes` under Yoga a SERVER span also waits for the HTTP response
+ * (its status code), failure or not.
  */
-export class Operation {
+export class Operation implements ResponseListener {
   /** The context the operation runs in: enriched, with its span, and this operation. */
   readonly context: Context;
   /**
@@ -31,12 +34,18 @@ export class Operation {
   private settled = false;
   private resultPending = false;
   private streamOpen = false;
+  private responsePending = false;
+  private failed = false;
+  /** An error was recorded on the span (a thrown one, or `result.errors`). */
+  private errored = false;
   private ended = false;
 
   constructor(
     readonly config: PluginConfig,
     base: Context,
     readonly span: Span | undefined,
+    /** Left out by `ignoreOperations`: no span, and no resolver or phase spans either. */
+    readonly ignored = false,
   ) {
     this.context = (span ? trace.setSpan(base, span) : base).setValue(GRAPHQL_OPERATION_KEY, this);
   }
@@ -60,17 +69,19 @@ export class Operation {
   observeResult(result: unknown): unknown {
     this.resultPending = false;
     if (!isAsyncIterable(result)) {
-      recordResultErrors(this.span, result);
+      if (recordResultErrors(this.span, result)) this.errored = true;
       this.endIfOver();
       return result;
     }
     this.streamOpen = true;
     return bindAsyncIterable(result, this.context, {
-      onValue: (value) => recordResultErrors(this.span, value),
+      onValue: (value) => {
+        if (recordResultErrors(this.span, value)) this.errored = true;
+      },
       onEnd: (failed, error) => {
         this.streamOpen = false;
-        if (failed) this.end(true, error);
-        else this.endIfOver();
+        if (failed) this.fail(error);
+        this.endIfOver();
       },
     });
   }
@@ -78,19 +89,49 @@ export class Operation {
   /** The instrumentation wrapper finished; `failed` when the execution threw. */
   settle(failed: boolean, error?: unknown): void {
     this.settled = true;
-    if (failed) this.end(true, error);
-    else this.endIfOver();
+    if (failed) this.fail(error);
+    this.endIfOver();
+  }
+
+  /** Yoga's request for this operation is being answered: wait for its status before ending. */
+  awaitResponse(): void {
+    this.responsePending = true;
+  }
+
+  /** `http.response.status_code`; a 5xx is an error (HTTP server semantic conventions). */
+  respond(status: number): void {
+    if (!this.span || this.ended) return;
+    this.span.setAttribute('http.response.status_code', status);
+    if (status < 500) return;
+    this.span.setAttribute('error.type', String(status));
+    // A GraphQL error already recorded says more than the status code does.
+    if (!this.errored) this.span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
+  }
+
+  /** The request is over (answered or not): the span no longer waits for it. */
+  releaseResponse(): void {
+    this.responsePending = false;
+    this.endIfOver();
+  }
+
+  /** A failure ends the operation at once (once no response is awaited), recording the first error. */
+  private fail(error: unknown): void {
+    if (this.failed || this.ended) return;
+    this.failed = true;
+    if (!this.span) return;
+    recordError(this.span, error);
+    this.errored = true;
   }
 
   private endIfOver(): void {
-    if (this.settled && !this.resultPending && !this.streamOpen) this.end(false);
+    if (this.responsePending) return;
+    if (this.failed || (this.settled && !this.resultPending && !this.streamOpen)) this.end();
   }
 
-  private end(failed: boolean, error?: unknown): void {
+  private end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (!this.span) return;
-    if (failed) recordError(this.span, error);
-    this.span.end();
+    // With phase spans the span's start was given in performance time; its end is too, so no child outlasts it.
+    this.span?.end(this.config.phaseSpans ? performance.now() : undefined);
   }
 }

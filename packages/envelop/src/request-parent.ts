@@ -1,15 +1,19 @@
 import { context as otelContext, SpanKind, trace, type Context, type Link } from '@opentelemetry/api';
 import { headersGetter, neverThrow, type HeadersLike } from '@tracehop/core';
 import { requestParentKey } from '@tracehop/core/internal';
+import type { DocumentNode } from 'graphql';
 import type { PluginConfig } from './config.js';
+import type { PhaseHolder } from './phase-spans.js';
 import type { InboundRequest } from './types.js';
 
 /** Where the operations of one request start: parent context, links, span kind. */
-export interface RequestParent {
+export interface RequestParent extends PhaseHolder {
   readonly context: Context;
   readonly links: Link[];
   /** SERVER when the operation is the service's entry span, INTERNAL under a local one. */
   readonly kind: SpanKind;
+  /** The document last parsed for this context; kept only for `ignoreOperations`. */
+  document?: DocumentNode;
 }
 
 const NO_HEADERS: HeadersLike = {};

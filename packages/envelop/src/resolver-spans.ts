@@ -32,7 +32,7 @@ function tracedResolver(resolve: Resolver): TracedResolver {
   const traced: TracedResolver = function (this: unknown, source, args, graphqlContext, info) {
     const active = otelContext.active();
     const state = Operation.current(undefined, active);
-    if (!state?.config.resolverSpans) return resolve.call(this, source, args, graphqlContext, info);
+    if (!state?.config.resolverSpans || state.ignored) return resolve.call(this, source, args, graphqlContext, info);
 
     const parent = parentResolverContext(state, info.path) ?? active;
     const name = `resolve ${info.parentType.name}.${info.fieldName}`;

@@ -1,5 +1,5 @@
 import type { ContextEnricher, HeadersLike, InstrumentationOptions, TrustPolicy } from '@tracehop/core';
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { OperationNamePolicy } from './operation-names.js';
 
 /** What the trust decision can look at for one GraphQL operation. */
@@ -87,4 +87,62 @@ export interface TraceContextOptions<GraphQLContext = any> extends Instrumentati
    * @default none
    */
   enrich?: ContextEnricher<GraphQLContext>;
+  /**
+   * Put the stable HTTP server attributes on the SERVER operation span, from
+   * the request Yoga or Node already has: `http.request.method`,
+   * `url.scheme`, `url.path`, `server.address`/`server.port`,
+   * `user_agent.original`, `client.address`, `network.peer.address`/`port`,
+   * `network.protocol.version`; under Yoga also `http.route` (the GraphQL
+   * endpoint) and `http.response.status_code` (the span then ends once the
+   * response is made). Not set on an INTERNAL span under
+   * instrumentation-http's SERVER span, which has them.
+   * @default false
+   */
+  httpAttributes?: boolean;
+  /**
+   * Operations that record no span, not even resolver or phase spans. They
+   * still run in the caller's trace and with `enrich`'s context, so what
+   * they call propagates it. Decided from the parsed document, so the
+   * plugin must see the parse (`getEnveloped().parse`, as Yoga does).
+   * @default none
+   */
+  ignoreOperations?: IgnoreOperations;
+  /**
+   * Record `graphql.parse`, `graphql.validate`, and `graphql.execute` or
+   * `graphql.subscribe` spans under the operation span, which then starts
+   * when parsing starts. Needs `recordSpans`.
+   * @default false
+   */
+  phaseSpans?: boolean;
+}
+
+/** Which operations {@link TraceContextOptions.ignoreOperations} leaves out: any rule that matches. */
+export interface IgnoreOperations {
+  /**
+   * Queries that select only `__schema`, `__type` or `__typename` at their
+   * root: GraphiQL's and codegen's introspection, `{ __typename }` probes.
+   * Read from the document, so a client cannot pass a real query off as one.
+   * @default false
+   */
+  introspection?: boolean;
+  /**
+   * Operation names (`query ReadinessProbe { … }`). The client chooses the
+   * name: any client can name its operation this way to leave it out.
+   * @default none
+   */
+  names?: readonly string[];
+  /** Your rule; if it throws, the operation records spans (and `diag` warns). @default none */
+  match?: (operation: IgnoredOperationCandidate) => boolean;
+}
+
+/** What `ignoreOperations.match` sees. */
+export interface IgnoredOperationCandidate {
+  /** The operation's name, if it has one. */
+  readonly name: string | undefined;
+  /** `query`, `mutation` or `subscription`. */
+  readonly type: OperationDefinitionNode['operation'];
+  /** The parsed document the operation is in. */
+  readonly document: DocumentNode;
+  /** The operation's GraphQL context (read only). */
+  readonly graphqlContext: unknown;
 }
