@@ -14,7 +14,7 @@ const { startSdk } = require('../../lib/sdk.cjs');
 
 const [variant, requestsArg] = process.argv.slice(2);
 const REQUESTS = Number(requestsArg);
-const VARIANTS = ['bare', 'minimal-span', 'trace', 'envelop-otel', 'envelop-otel-http'];
+const VARIANTS = ['bare', 'minimal-span', 'trace', 'trace-http-attributes', 'envelop-otel', 'envelop-otel-http'];
 if (!VARIANTS.includes(variant) || !(REQUESTS > 0)) throw new Error(`usage: graphql-http.cjs <${VARIANTS.join('|')}> <requests>`);
 
 const sdk = variant === 'bare' ? undefined : startSdk();
@@ -37,6 +37,7 @@ const PLUGINS = {
   bare: () => [],
   'minimal-span': () => [minimalSpanPlugin(provider.getTracer('bench-minimal-span'))],
   trace: () => [useTraceContext({ tracerProvider: provider })],
+  'trace-http-attributes': () => [useTraceContext({ tracerProvider: provider, httpAttributes: true })],
   'envelop-otel': () => [useOpenTelemetry({ resolvers: false }, provider)],
   'envelop-otel-http': () => [useOpenTelemetry({ resolvers: false }, provider)],
 };

@@ -29,6 +29,10 @@ const VARIANTS = {
   trace: { plugins: (provider) => [useTraceContext({ tracerProvider: provider })] },
   'trace-resolvers': { plugins: (provider) => [useTraceContext({ tracerProvider: provider, resolverSpans: true })] },
   'trace-no-span': { plugins: (provider) => [useTraceContext({ tracerProvider: provider, recordSpans: false })] },
+  // Issue 24.6's options, each on its own (WardOverview is not left out: the decision is what is counted).
+  'trace-http-attributes': { plugins: (provider) => [useTraceContext({ tracerProvider: provider, httpAttributes: true })] },
+  'trace-ignore-operations': { plugins: (provider) => [useTraceContext({ tracerProvider: provider, ignoreOperations: { introspection: true, names: ['ReadinessProbe'] } })] },
+  'trace-phase-spans': { plugins: (provider) => [useTraceContext({ tracerProvider: provider, phaseSpans: true })] },
   // The goal "exporting with an ID token: nothing on the request path". The same
   // plugin, exporting over OTLP/HTTP to a loopback collector, with static
   // headers or with @tracehop/gcp's googleIdTokenHeaders (loopback metadata server).

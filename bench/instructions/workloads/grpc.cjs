@@ -14,12 +14,19 @@ const { startSdk, startContextOnly } = require('../../lib/sdk.cjs');
 
 const [variant, callsArg] = process.argv.slice(2);
 const CALLS = Number(callsArg);
-const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'constant-headers', 'propagation', 'sdk-only', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator', 'peer'];
+// Issue 24.6's options on top of `spans`: each variant's FEATURES entry is added to both interceptors' options.
+const FEATURES = {
+  'spans-ignore-list': { ignoreMethods: ['grpc.health.v1.Health/*'] }, // a list that does not match Say: the lookup only
+  'spans-ignored': { ignoreMethods: ['tracehop.fixture.Echo/Say'] }, // Say left out: propagation, no span
+  'spans-metadata-attributes': { metadataAttributes: ['x-request-id'] }, // listed, not sent: the read only
+  'spans-hooks': { onStart() {}, onEnd() {} },
+};
+const VARIANTS = ['bare', 'context-only', 'empty-interceptors', 'constant-headers', 'propagation', 'sdk-only', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator', ...Object.keys(FEATURES), 'peer'];
 if (!VARIANTS.includes(variant) || !(CALLS > 0)) throw new Error(`usage: grpc.cjs <${VARIANTS.join('|')}> <calls>`);
 
 // --- telemetry first: the peer patches grpc-js at require time ---
 /** Variants that run tracehop's interceptors, and those of them that record spans. */
-const TRACEHOP = ['propagation', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator'].includes(variant);
+const TRACEHOP = ['propagation', 'propagation-sdk', 'propagation-sdk-tracehop-propagator', 'spans', 'spans-tracehop-propagator', ...Object.keys(FEATURES)].includes(variant);
 const RECORD_SPANS = variant.startsWith('spans');
 const withSdk = ['sdk-only', 'peer'].includes(variant) || (TRACEHOP && variant !== 'propagation');
 // `…-tracehop-propagator`: the SDK registered with tracehop's propagator as the
@@ -49,7 +56,7 @@ function interceptors() {
   if (variant === 'constant-headers') return { clientInterceptors: [constantHeadersInterceptor(grpc)], serverInterceptors: [fixedContextInterceptor(grpc, api, callerContext(api))] };
   if (!TRACEHOP) return {};
   const { createClientInterceptor, createServerInterceptor } = require('@tracehop/grpc');
-  const options = { ...(sdk ? { tracerProvider: sdk.provider } : {}), recordSpans: RECORD_SPANS };
+  const options = { ...(sdk ? { tracerProvider: sdk.provider } : {}), recordSpans: RECORD_SPANS, ...FEATURES[variant] };
   return { clientInterceptors: [createClientInterceptor({ ...options, target: WIRE_TARGET })], serverInterceptors: [createServerInterceptor(options)] };
 }
 
