@@ -2,6 +2,7 @@
 // one, never the one the client claimed) and nothing the client put in
 // baggage or vendor headers.
 import { MAX_ATTRIBUTE_DEPTH } from './defaults.js';
+import { listAt } from './list-at.js';
 import type { ProbeSpans } from './probe-spans.js';
 import type { Break, BreakKind, TreeSpan } from './types.js';
 
@@ -19,7 +20,7 @@ const names = (spans: TreeSpan[]) => spans.slice(0, 3).map((s) => `'${s.name}'`)
 /** One break per service, so that a service with 40 spans gives one break, not 40. */
 function perService(kind: BreakKind, spans: TreeSpan[], say: (service: string, spans: TreeSpan[]) => string): Break[] {
   const groups = new Map<string, TreeSpan[]>();
-  for (const span of spans) groups.set(span.service, [...(groups.get(span.service) ?? []), span]);
+  for (const span of spans) listAt(groups, span.service).push(span);
   return [...groups].map(([service, group]) => ({ kind, service, spanId: group[0]!.spanId, message: say(service, group) }));
 }
 

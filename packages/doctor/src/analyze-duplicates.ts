@@ -1,6 +1,7 @@
 // Two spans for one call in one service: instrumentations stacked (a SERVER
 // span under a SERVER span of the same service) or registered twice (two
 // sibling SERVER spans answering one request or one CLIENT span).
+import { listAt } from './list-at.js';
 import type { ProbeSpans } from './probe-spans.js';
 import type { Break, TreeSpan } from './types.js';
 
@@ -29,7 +30,7 @@ export function judgeDuplicates({ probe, traced }: ProbeSpans): Break[] {
     const parent = byId.get(span.parentSpanId);
     if (span.parentSpanId !== probe.parentSpanId && parent?.kind !== 'CLIENT') continue;
     const key = `${span.service}/${span.parentSpanId}`;
-    answers.set(key, [...(answers.get(key) ?? []), span]);
+    listAt(answers, key).push(span);
   }
   for (const spans of answers.values()) {
     if (spans.length > 1) note(spans[0]!.service, spans, 'the same instrumentation is registered twice, or two are side by side');

@@ -4,6 +4,7 @@
 // started its own trace is placed by the offset that fits its roots into the
 // calls no SERVER span answered.
 import { CLOCK_SLACK_MS, MAX_SKEW_MS } from './defaults.js';
+import { listAt } from './list-at.js';
 import { endOf, startOf, type ClockOffsets } from './span-time.js';
 import type { ClockSkew, ProbeSent, TreeSpan } from './types.js';
 
@@ -37,7 +38,7 @@ function hopBound(ref: string, inner: { start: number; end: number }, outer: { s
 
 function hopBounds(probes: ProbeSent[], spans: TreeSpan[]): Map<string, Bound[]> {
   const bounds = new Map<string, Bound[]>();
-  const add = (service: string, bound: Bound) => bounds.set(service, [...(bounds.get(service) ?? []), bound]);
+  const add = (service: string, bound: Bound) => listAt(bounds, service).push(bound);
   const times = (s: TreeSpan) => ({ start: s.startMs!, end: s.startMs! + (s.durationMs ?? 0) });
   const byId = new Map(spans.map((s) => [s.spanId, s]));
   for (const probe of probes) {
@@ -140,7 +141,8 @@ function fitNewRoots(probes: ProbeSent[], spans: TreeSpan[], offsets: Map<string
   for (const s of spans) {
     if (s.parentSpanId || s.kind !== 'SERVER' || probeTraces.has(s.traceId) || basis.get(s.service) === 'hop timing') continue;
     if (s.startMs! < first || s.startMs! > last) continue;
-    roots.set(s.service, [...(roots.get(s.service) ?? []), s].slice(0, MAX_ROOTS));
+    const list = listAt(roots, s.service);
+    if (list.length < MAX_ROOTS) list.push(s);
   }
   // One probe alone may fit by chance; with more, the offset must fit at least two of them.
   const need = Math.min(2, probes.length);

@@ -7,6 +7,7 @@ import { judgeHops } from './analyze-hops.js';
 import type { RequestTraces } from './analyze-logs.js';
 import { AFTER_LOST_TRACE, AFTER_NO_ENTRY_SPAN, AFTER_SKIPPED_HOP, separateConsequences, upstreamOf } from './consequences.js';
 import type { TraceBreak } from './consequences.js';
+import { listAt } from './list-at.js';
 import type { ProbeSpans } from './probe-spans.js';
 import type { ClockOffsets } from './span-time.js';
 import type { Break, ProbeResult, TreeSpan } from './types.js';
@@ -21,8 +22,17 @@ export interface SpanVerdict {
 
 /** The spans below `root` (itself included). */
 function subtree(root: TreeSpan, spans: TreeSpan[]): TreeSpan[] {
+  const children = new Map<string, TreeSpan[]>();
+  for (const s of spans) if (s.parentSpanId) listAt(children, s.parentSpanId).push(s);
   const out = [root];
-  for (let i = 0; i < out.length; i++) out.push(...spans.filter((s) => s.parentSpanId === out[i]!.spanId && !out.includes(s)));
+  const seen = new Set([root.spanId]);
+  for (let i = 0; i < out.length; i++) {
+    for (const child of children.get(out[i]!.spanId) ?? []) {
+      if (seen.has(child.spanId)) continue;
+      seen.add(child.spanId);
+      out.push(child);
+    }
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Which spans are each probe's: its own trace, the traces started while it
 // ran (a hop that lost the trace starts one), and the vendor trace it sent
 // (a service that continued it). Whatever no probe can claim is counted.
+import { listAt } from './list-at.js';
 import { spanWindow } from './probe-window.js';
 import { runsInside, startOf, type ClockOffsets } from './span-time.js';
 import type { ProbeSent, TreeSpan } from './types.js';
@@ -20,8 +21,10 @@ export interface ProbeSpans {
 
 export interface SpanAssignment {
   probes: ProbeSpans[];
-  /** Spans of traces no probe claims, per service (other traffic, or a clock off by more than measured). */
+  /** Spans of traces no probe claims, per service (other traffic, a clock off by more than measured, a root that never came). */
   unclaimed: Map<string, number>;
+  /** The earliest span of each trace without a root (yet) that ran inside a probe's window: its root may still come. */
+  rootless: TreeSpan[];
 }
 
 const byStart = (offsets: ClockOffsets) => (a: TreeSpan, b: TreeSpan) => startOf(offsets, a) - startOf(offsets, b);
@@ -29,9 +32,11 @@ const byStart = (offsets: ClockOffsets) => (a: TreeSpan, b: TreeSpan) => startOf
 /** Gives every trace received to the probe it belongs to. */
 export function assignSpans(probes: ProbeSent[], spans: TreeSpan[], offsets: ClockOffsets): SpanAssignment {
   const traces = new Map<string, TreeSpan[]>();
-  for (const span of spans) traces.set(span.traceId, [...(traces.get(span.traceId) ?? []), span]);
+  for (const span of spans) listAt(traces, span.traceId).push(span);
   const result = probes.map((probe): ProbeSpans => ({ probe, own: [], newRoots: [], traced: [], vendor: [] }));
   const unclaimed = new Map<string, number>();
+  const rootless: TreeSpan[] = [];
+  const unclaim = (trace: TreeSpan[]) => trace.forEach((s) => unclaimed.set(s.service, (unclaimed.get(s.service) ?? 0) + 1));
   for (const [traceId, trace] of traces) {
     const byTrace = result.find((p) => p.probe.traceId === traceId || p.probe.vendorTraceId === traceId);
     if (byTrace) {
@@ -39,19 +44,20 @@ export function assignSpans(probes: ProbeSent[], spans: TreeSpan[], offsets: Clo
       if (byTrace.probe.traceId === traceId) byTrace.traced.push(...trace);
       continue;
     }
-    // A trace whose root has not arrived yet is placed by its earliest span.
     const timed = trace.filter((s) => s.startMs !== undefined).sort(byStart(offsets));
-    const root = timed.find((s) => !s.parentSpanId) ?? timed[0];
+    const root = timed.find((s) => !s.parentSpanId);
     const owner = root && result.find((p) => runsInside(offsets, root, spanWindow(p.probe)));
-    if (!owner) {
-      for (const s of trace) unclaimed.set(s.service, (unclaimed.get(s.service) ?? 0) + 1);
+    if (owner) {
+      owner.traced.push(...trace);
+      owner.newRoots.push(root);
       continue;
     }
-    owner.traced.push(...trace);
-    if (!root.parentSpanId) owner.newRoots.push(root);
+    // Judged once its root comes (or counted if it never does): partial traces of other traffic blame no one.
+    if (!root && timed[0] && result.some((p) => runsInside(offsets, timed[0]!, spanWindow(p.probe)))) rootless.push(timed[0]);
+    unclaim(trace);
   }
   for (const p of result) p.newRoots.sort(byStart(offsets));
-  return { probes: result, unclaimed };
+  return { probes: result, unclaimed, rootless };
 }
 
 /** The longest any probe's span took to arrive after the probe's response: a lower bound of that service's export delay. */

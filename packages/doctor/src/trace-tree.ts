@@ -1,5 +1,6 @@
 // Spans from every service (Node SDK spans, Java agent spans, anything sent
 // over OTLP) as one tree: for the doctor's verdicts and for printing.
+import { listAt } from './list-at.js';
 import type { TreeSpan } from './types.js';
 
 /** One trace as a tree. */
@@ -19,7 +20,7 @@ export function traceTree(spans: TreeSpan[]): TraceTree {
   for (const span of spans) {
     if (!span.parentSpanId) roots.push(span);
     else if (!byId.has(span.parentSpanId)) orphans.push(span);
-    else childrenOf.set(span.parentSpanId, [...(childrenOf.get(span.parentSpanId) ?? []), span]);
+    else listAt(childrenOf, span.parentSpanId).push(span);
   }
   const byStart = (a: TreeSpan, b: TreeSpan) => (a.startMs ?? 0) - (b.startMs ?? 0);
   const children = (span: TreeSpan) => (childrenOf.get(span.spanId) ?? []).sort(byStart);

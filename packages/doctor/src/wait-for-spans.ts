@@ -45,7 +45,10 @@ export async function waitForSpans(store: SpanStore, probes: ProbeSent[], option
     const spans = store.all();
     const { offsets } = measureClocks(probes, spans);
     const assignment = assignSpans(probes, spans, offsets);
-    const missing = [...assignment.probes.map((p) => missingSpans(p, offsets)), missingFromLogs(probes, lines, spans, offsets)];
+    const rootless = assignment.rootless.map((s) => ({
+      silent: `the root of ${s.service}'s trace ${s.traceId} ('${s.name}' has parent ${s.parentSpanId})`,
+    }));
+    const missing = [...assignment.probes.map((p) => missingSpans(p, offsets)), missingFromLogs(probes, lines, spans, offsets), rootless];
     const longestDelaySeenMs = Math.max(0, longestDelay(assignment));
     const now = Date.now();
     const waitedMs = now - lastEnd;

@@ -46,6 +46,17 @@ describe('trace verdicts', () => {
   });
 });
 
+describe('traces of other traffic', () => {
+  it('a trace whose root never came is not judged with the probe: counted, and waited for', () => {
+    const partial = span({ service: 'busy', traceId: '4'.repeat(32), spanId: 'f'.repeat(16), parentSpanId: '5'.repeat(16) });
+    const assignment = assignSpans([probe], [span({}), partial], noSkew);
+    expect(assignment.probes[0]!.traced).not.toContain(partial);
+    expect(assignment.rootless).toEqual([partial]);
+    expect([...assignment.unclaimed]).toEqual([['busy', 1]]);
+    expect(judge([span({}), partial]).spanBreaks).toEqual([]);
+  });
+});
+
 describe('calls', () => {
   const server = span({});
   const call = span({ kind: 'CLIENT', spanId: 'b'.repeat(16), parentSpanId: server.spanId, startMs: 1_015, durationMs: 30 });
