@@ -34,8 +34,8 @@ export function unclaimedNotes(spans: SpanAssignment['unclaimed'], logs: LogVerd
   const notes: string[] = [];
   if (spans.size > 0) {
     notes.push(
-      `${total(spans)} span(s) of traces that ran outside every probe's window were not judged (${perService(spans)}): ` +
-        'other traffic, or a clock off by more than could be measured',
+      `${total(spans)} span(s) of traces that ran outside every probe's window, or whose root never arrived, were not judged ` +
+        `(${perService(spans)}): other traffic, or a clock off by more than could be measured`,
     );
   }
   if (logs && logs.unclaimed.size > 0) {
