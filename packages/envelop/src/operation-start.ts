@@ -5,7 +5,7 @@ import type { PluginConfig } from './config.js';
 import { httpRequestAttributes } from './http-attributes.js';
 import { isIgnored } from './ignore-operations.js';
 import { Operation } from './operation.js';
-import { recordPhases, takePhases, type PhaseTiming } from './phase-spans.js';
+import { recordPhases, takePhases, timeAnchor, type PhaseTiming } from './phase-spans.js';
 import type { RequestParent, RequestParents } from './request-parent.js';
 import type { YogaHttp } from './yoga-http.js';
 
@@ -26,9 +26,10 @@ export function beginOperation(graphqlContext: unknown, config: PluginConfig, pa
   if (config.ignoreOperation && neverThrow(isIgnored, false, IGNORE_THREW, config.ignoreOperation, parent.document, graphqlContext)) {
     return new Operation(config, context, undefined, true);
   }
-  const span = config.recordSpans ? startSpan(config.tracer, UNKNOWN_OPERATION, spanOptions(parent, graphqlContext, config, phases, yoga), context) : undefined;
-  const operation = new Operation(config, context, span);
-  if (span && phases) neverThrow(recordPhases, undefined, PHASES_THREW, config.tracer, operation.context, phases);
+  const anchor = config.phaseSpans ? timeAnchor() : undefined;
+  const span = config.recordSpans ? startSpan(config.tracer, UNKNOWN_OPERATION, spanOptions(parent, graphqlContext, config, phases, anchor, yoga), context) : undefined;
+  const operation = new Operation(config, context, span, false, anchor);
+  if (span && phases && anchor !== undefined) neverThrow(recordPhases, undefined, PHASES_THREW, config.tracer, operation.context, phases, anchor);
   // Under Yoga a SERVER span with HTTP attributes waits for the response status.
   if (span && yoga && parent.kind === SpanKind.SERVER && yoga.register(graphqlContext, operation)) operation.awaitResponse();
   return operation;
@@ -48,13 +49,15 @@ function spanOptions(
   graphqlContext: unknown,
   config: PluginConfig,
   phases: readonly PhaseTiming[] | undefined,
+  anchor: number | undefined,
   yoga: YogaHttp | undefined,
 ): SpanOptions {
   const options: SpanOptions = { kind: parent.kind, links: parent.links };
   if (config.httpAttributes && parent.kind === SpanKind.SERVER) {
     options.attributes = neverThrow(httpRequestAttributes, undefined, HTTP_THREW, graphqlContext, yoga?.route);
   }
-  if (phases && phases.length > 0) options.startTime = phases[0]!.start;
+  // With phase spans every time is explicit, on the operation's one clock (phase-spans.ts).
+  if (anchor !== undefined) options.startTime = (phases?.[0]?.start ?? performance.now()) + anchor;
   return options;
 }
 

@@ -46,6 +46,8 @@ export class Operation implements ResponseListener {
     readonly span: Span | undefined,
     /** Left out by `ignoreOperations`: no span, and no resolver or phase spans either. */
     readonly ignored = false,
+    /** With phase spans: `performance.now()` + this is the wall clock its spans are timed on (phase-spans.ts). */
+    readonly timeAnchor?: number,
   ) {
     this.context = (span ? trace.setSpan(base, span) : base).setValue(GRAPHQL_OPERATION_KEY, this);
   }
@@ -131,7 +133,7 @@ export class Operation implements ResponseListener {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
-    // With phase spans the span's start was given in performance time; its end is too, so no child outlasts it.
-    this.span?.end(this.config.phaseSpans ? performance.now() : undefined);
+    // With phase spans the span's start was given explicitly; its end is too, on the same clock, so no child outlasts it.
+    this.span?.end(this.timeAnchor === undefined ? undefined : performance.now() + this.timeAnchor);
   }
 }

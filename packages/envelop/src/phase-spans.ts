@@ -13,8 +13,16 @@ import { recordError } from './operation-span.js';
 // `ignoreOperations`, or one that never runs (a document that does not parse
 // or validate), records none. No code of the app runs in those two phases, so
 // nothing needs them active.
+//
+// Times: the SDK anchors each span on Date.now() (whole milliseconds) when it
+// starts it, so spans it times itself can be out of order by up to a
+// millisecond. Every span of this module, and the operation span with phase
+// spans on, is given its start and end explicitly instead, on one clock: the
+// monotonic performance.now() plus one wall-clock anchor taken when the
+// operation starts. Within an operation they nest exactly; against the wall
+// clock they are as right as Date.now().
 
-/** One timed phase, in `performance.now()` milliseconds (the SDK takes those as start and end times). */
+/** One timed phase, in `performance.now()` milliseconds. */
 export interface PhaseTiming {
   readonly name: 'graphql.parse' | 'graphql.validate';
   readonly start: number;
@@ -43,10 +51,15 @@ export function takePhases(holder: PhaseHolder): PhaseTiming[] | undefined {
   return phases;
 }
 
+/** What turns a `performance.now()` reading into wall-clock milliseconds for one operation. */
+export function timeAnchor(): number {
+  return Date.now() - performance.now();
+}
+
 /** Records the kept phases as children of the operation span, with their own times. */
-export function recordPhases(tracer: Tracer, operationContext: Context, phases: readonly PhaseTiming[]): void {
+export function recordPhases(tracer: Tracer, operationContext: Context, phases: readonly PhaseTiming[], anchor: number): void {
   for (const phase of phases) {
-    startSpan(tracer, phase.name, { kind: SpanKind.INTERNAL, startTime: phase.start }, operationContext)?.end(phase.end);
+    startSpan(tracer, phase.name, { kind: SpanKind.INTERNAL, startTime: phase.start + anchor }, operationContext)?.end(phase.end + anchor);
   }
 }
 
@@ -59,23 +72,24 @@ export function recordPhases(tracer: Tracer, operationContext: Context, phases: 
 export function phaseFn<Args extends unknown[], Result>(
   name: 'graphql.execute' | 'graphql.subscribe',
   tracer: Tracer,
+  anchor: number,
   fn: (...args: Args) => Result,
 ): (...args: Args) => Result {
   return (...args) => {
     const parent = otelContext.active();
-    const span = startSpan(tracer, name, { kind: SpanKind.INTERNAL }, parent);
+    const span = startSpan(tracer, name, { kind: SpanKind.INTERNAL, startTime: performance.now() + anchor }, parent);
     if (!span) return fn(...args);
     const phaseContext = trace.setSpan(parent, span);
     return whenSettled(
       () => otelContext.with(phaseContext, fn, undefined, ...args),
-      (failed, error) => neverThrow(endPhase, undefined, PHASE_END_THREW, span, failed, error),
+      (failed, error) => neverThrow(endPhase, undefined, PHASE_END_THREW, span, failed, error, anchor),
     ) as Result;
   };
 }
 
 const PHASE_END_THREW = 'ending a GraphQL phase span threw; the operation goes on';
 
-function endPhase(span: Span, failed: boolean, error: unknown): void {
+function endPhase(span: Span, failed: boolean, error: unknown, anchor: number): void {
   if (failed) recordError(span, error);
-  span.end();
+  span.end(performance.now() + anchor);
 }

@@ -76,12 +76,12 @@ export function useTraceContext<GraphQLContext = any>(options: TraceContextOptio
       : undefined,
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = currentOperation(args);
-      if (operation?.span && config.phaseSpans) setExecuteFn(phaseFn('graphql.execute', config.tracer, executeFn));
+      if (operation?.span && operation.timeAnchor !== undefined) setExecuteFn(phaseFn('graphql.execute', config.tracer, operation.timeAnchor, executeFn));
       return operation && { onExecuteDone: ({ result, setResult }) => setResult(operation.observeResult(result) as typeof result) };
     },
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       const operation = currentOperation(args);
-      if (operation?.span && config.phaseSpans) setSubscribeFn(phaseFn('graphql.subscribe', config.tracer, subscribeFn));
+      if (operation?.span && operation.timeAnchor !== undefined) setSubscribeFn(phaseFn('graphql.subscribe', config.tracer, operation.timeAnchor, subscribeFn));
       return operation && { onSubscribeResult: ({ result, setResult }) => setResult(operation.observeResult(result) as typeof result) };
     },
   };
