@@ -43,10 +43,12 @@ export interface SelfMonitoredCollector {
   /** Present with `faultProxy: true`. */
   readonly proxy: GoogleFaultProxy | undefined;
   readonly timeScale: number;
+  /** The collector's own metrics in Prometheus text (`<url>/metrics`, self-telemetry.yaml's pull reader). */
+  readonly prometheusUrl: string;
   /** When the collector was ready (ms since the epoch). */
   readonly startedAtMs: number;
   /** Every point the API accepted so far, with its arrival time. */
-  points(): TimedPoint[];
+  points(): Array<StoredPoint & TimedPoint>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startSelfMonitoredCollector(options: SelfMonitoredOptions 
   };
   const timer = setInterval(stamp, 50);
   let collector: LoopbackCollector;
+  const [selfPort, prometheusPort] = [await freePort(), await freePort()];
   try {
     collector = await startSingleTier({
       decisionWait: options.decisionWait ?? '2s',
@@ -75,7 +78,12 @@ export async function startSelfMonitoredCollector(options: SelfMonitoredOptions 
       telemetryApiUrl: proxy?.url ?? api.url,
       metadata,
       overlays: ['self-telemetry.yaml', ...(options.overlays ?? [])],
-      env: { SELF_TELEMETRY_PORT: String(await freePort()), SELF_METRICS_INTERVAL_MS: String(Math.round(DEPLOYED_SELF_METRICS_INTERVAL_MS / timeScale)), ...options.env },
+      env: {
+        SELF_TELEMETRY_PORT: String(selfPort),
+        SELF_METRICS_PROMETHEUS_PORT: String(prometheusPort),
+        SELF_METRICS_INTERVAL_MS: String(Math.round(DEPLOYED_SELF_METRICS_INTERVAL_MS / timeScale)),
+        ...options.env,
+      },
     });
   } catch (error) {
     clearInterval(timer);
@@ -89,6 +97,7 @@ export async function startSelfMonitoredCollector(options: SelfMonitoredOptions 
     api,
     proxy,
     timeScale,
+    prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
     startedAtMs: Date.now(),
     points() {
       stamp();

@@ -8,8 +8,11 @@ import type { SpanFlood, SpanFloodOptions, SpanFloodResult } from './span-flood.
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
+/** A flood in its own process; `pid` to pin it to a CPU. */
+export type SpanFloodProcess = SpanFlood & { readonly pid: number; progressAsync(): Promise<SpanFloodResult> };
+
 /** Starts the flood in a child process; resolves once it runs. */
-export async function startSpanFloodProcess(options: SpanFloodOptions): Promise<SpanFlood & { progressAsync(): Promise<SpanFloodResult> }> {
+export async function startSpanFloodProcess(options: SpanFloodOptions): Promise<SpanFloodProcess> {
   const child = fork(fileURLToPath(new URL('./span-flood-child.ts', import.meta.url)), [JSON.stringify(options)], {
     cwd: packageDir,
     execArgv: ['--import', 'tsx'],
@@ -31,8 +34,9 @@ export async function startSpanFloodProcess(options: SpanFloodOptions): Promise<
       child.once('exit', (code) => reject(new Error(`span flood process exited (${code}) before answering`)));
       child.send(message);
     });
-  let last: SpanFloodResult = { requests: 0, spansOffered: 0, spansAccepted: 0, statuses: {}, elapsedMs: 0 };
+  let last: SpanFloodResult = { requests: 0, spansOffered: 0, spansAccepted: 0, skipped: 0, statuses: {}, elapsedMs: 0 };
   return {
+    pid: child.pid!,
     progress: () => last,
     progressAsync: async () => (last = await ask('progress', 'progress')),
     stop: async () => (last = await ask('stop', 'result')),

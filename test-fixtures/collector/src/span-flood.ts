@@ -41,6 +41,8 @@ export interface SpanFloodOptions {
   distinctNames?: number;
   /** Span attributes on every span, e.g. `{ 'tenant.id': 'hospital_b' }`. @default {} */
   attributes?: Record<string, string>;
+  /** Every n-th trace's first span has status ERROR (the `errors` policy keeps it). @default never */
+  errorEvery?: number;
   /** @default 'flood' */
   serviceName?: string;
   /** Requests in flight at most; beyond it the flood waits (as an exporter's concurrency limit does). @default 8 */
@@ -55,6 +57,8 @@ export interface SpanFloodResult {
   spansOffered: number;
   /** Spans in requests answered 2xx. */
   spansAccepted: number;
+  /** Requests due while `concurrency` requests were still waiting for an answer: not sent (the collector did not keep up). */
+  skipped: number;
   /** Answers by HTTP status (`error` for a connection failure). */
   statuses: Record<string, number>;
   /** Wall time from start to stop, ms. */
@@ -81,11 +85,14 @@ export function floodBody(options: Omit<SpanFloodOptions, 'url' | 'spansPerSecon
   const spans = [];
   let traceId = randomBytes(16);
   let rootId: Buffer | undefined;
+  let traces = 0;
   for (let i = 0; i < count; i++) {
     if (i % perTrace === 0) {
       traceId = randomBytes(16);
       rootId = undefined;
+      traces++;
     }
+    const failed = rootId === undefined && options.errorEvery !== undefined && (sequence * count + traces) % options.errorEvery === 0;
     const spanId = randomBytes(8);
     spans.push({
       traceId,
@@ -96,7 +103,7 @@ export function floodBody(options: Omit<SpanFloodOptions, 'url' | 'spansPerSecon
       startTimeUnixNano: String(now - 2_000_000n),
       endTimeUnixNano: String(now),
       attributes,
-      status: { code: 0 },
+      status: { code: failed ? 2 : 0 },
     });
     rootId ??= spanId;
   }
@@ -113,7 +120,7 @@ export function startSpanFlood(options: SpanFloodOptions): SpanFlood {
   const concurrency = options.concurrency ?? 8;
   const perRequest = options.spansPerRequest ?? 500;
   const intervalMs = (1000 * perRequest) / options.spansPerSecond;
-  const result: SpanFloodResult = { requests: 0, spansOffered: 0, spansAccepted: 0, statuses: {}, elapsedMs: 0 };
+  const result: SpanFloodResult = { requests: 0, spansOffered: 0, spansAccepted: 0, skipped: 0, statuses: {}, elapsedMs: 0 };
   const started = performance.now();
   let inFlight = 0;
   let sequence = 0;
@@ -154,7 +161,10 @@ export function startSpanFlood(options: SpanFloodOptions): SpanFlood {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (stopped) break;
       next += intervalMs;
-      if (inFlight >= concurrency) continue;
+      if (inFlight >= concurrency) {
+        result.skipped++;
+        continue;
+      }
       const p = send();
       pending.add(p);
       void p.then(() => pending.delete(p));

@@ -118,6 +118,10 @@ test('a flood of 20x the span rate beyond the memory limit: the collector stays 
   // Only success and the retryable 503 (https://opentelemetry.io/docs/specs/otlp/#retryable-response-codes).
   expect(Object.keys(floodResult.statuses).sort()).toEqual(['200', '503']);
   expect(measured.recoveredMs).toBeLessThan(60_000);
+  // The same counts on the collector's local Prometheus endpoint (what `tracehop doctor` reads).
+  const text = await (await fetch(`${flooded.prometheusUrl}/metrics`)).text();
+  const refused = Number(/^otelcol_receiver_refused_spans\{receiver="otlp",transport="http"\} (\d+)$/m.exec(text)?.[1]);
+  expect(refused).toBeGreaterThan(0);
 });
 
 test("the services' exporters retry the 503s and drop within their bounded queues; no request slower than with export off", () => {
