@@ -52,6 +52,10 @@ interface Tally {
 function foreignReason(line: LogLine, own: RequestTraces, all: RequestTraces[]): { what: string; causedBy?: Break } {
   const restarted = own.restarted.find((r) => namesTrace(line, r.traceId));
   if (restarted) return { what: `name the new trace ${restarted.traceId} started below the entry`, causedBy: restarted.by };
+  if (namesTrace(line, own.probe.vendorTraceId)) {
+    const vendor = own.probe.vendorTraceId;
+    return { what: `name the trace of the probe's client-set sentry-trace header (${vendor}): the vendor header was continued` };
+  }
   const other = all.find((t) => t !== own && t.request.some((id) => namesTrace(line, id)));
   const reused = 'a logger bound to an earlier request is reused (e.g. a pino child cached at module scope)';
   if (other) return { what: `name probe ${other.probe.index}'s trace ${other.probe.traceId}: ${reused}` };

@@ -134,6 +134,9 @@ describe('log lines', () => {
       noSkew,
     );
     expect(kinds(found.probes[0]!.breaks)).toEqual(['log-without-trace@a', 'log-foreign-trace@b', 'baggage-leak@c']);
+    expect(found.probes[0]!.breaks[1]!.message).toMatch(/from before the probe: a logger bound to an earlier request is reused/);
+    const vendor = judgeLogs(traces(timed), lines({ service: 'v', time: T + 1_050, trace_id: timed.vendorTraceId }), noSkew);
+    expect(vendor.probes[0]!.breaks[0]!.message).toMatch(/sentry-trace header .*: the vendor header was continued/);
     expect(found.probes[0]!.lines).toBe(3);
     expect([...found.unclaimed]).toEqual([['d', 1]]);
     expect(found.earlier).toBe(1);
