@@ -51,6 +51,8 @@ export interface CapacityStep {
   /** CPU used by the collector over the steady part (its last two thirds), per cent of one core (/proc). */
   cpuPercent: number;
   droppedTooEarly: number;
+  /** The CPUs the collector's threads were allowed on (/proc/<pid>/status Cpus_allowed_list), and its GOMAXPROCS. */
+  collectorCpus: string;
   /** What gave out first, or 'held'. */
   verdict: 'held' | 'num_traces' | 'refusals' | 'receiver' | 'decision tick' | 'memory';
   loadAverage: number[];
@@ -89,6 +91,7 @@ export async function measureCapacityStep(options: CapacityStepOptions): Promise
     const [collectorPid] = [...children()].filter((pid) => !before.has(pid));
     if (collectorPid === undefined) throw new Error('collector process not found among the children');
     pin(collectorPid, String(cpu));
+    const collectorCpus = /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${collectorPid}/status`, 'utf8'))?.[1] ?? '?';
     const flood = await startSpanFloodProcess({
       url: run.collector.otlpHttpUrl,
       spansPerSecond: options.spansPerSecond,
@@ -114,7 +117,7 @@ export async function measureCapacityStep(options: CapacityStepOptions): Promise
     const offered = await flood.stop();
     clearInterval(sampling);
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // the last self-metrics
-    return summarize(options.spansPerSecond, offered, { flood: floodCpuPercent, collector: cpuPercent }, run.points(), steadyFrom, maxRss, Number(env.MEMORY_LIMIT_MIB) - Number(env.MEMORY_SPIKE_LIMIT_MIB));
+    return { ...summarize(options.spansPerSecond, offered, { flood: floodCpuPercent, collector: cpuPercent }, run.points(), steadyFrom, maxRss, Number(env.MEMORY_LIMIT_MIB) - Number(env.MEMORY_SPIKE_LIMIT_MIB)), collectorCpus };
   } finally {
     await run.stop();
   }
@@ -122,7 +125,7 @@ export async function measureCapacityStep(options: CapacityStepOptions): Promise
 
 type Points = ReturnType<Awaited<ReturnType<typeof startSelfMonitoredCollector>>['points']>;
 
-function summarize(rate: number, offered: SpanFloodResult, cpu: { flood: number; collector: number }, points: Points, steadyFrom: number, maxRss: number, softLimitMiB: number): CapacityStep {
+function summarize(rate: number, offered: SpanFloodResult, cpu: { flood: number; collector: number }, points: Points, steadyFrom: number, maxRss: number, softLimitMiB: number): Omit<CapacityStep, 'collectorCpus'> {
   const of = (name: string) => points.filter((p) => p.metric.type.endsWith(`/${name}`)).sort((a, b) => Number(BigInt(a.timeUnixNano) - BigInt(b.timeUnixNano)));
   const atMs = (p: Points[number]) => Number(BigInt(p.timeUnixNano) / 1_000_000n);
   const max = (name: string) => Math.max(0, ...of(name).map((p) => p.value));
@@ -136,7 +139,7 @@ function summarize(rate: number, offered: SpanFloodResult, cpu: { flood: number;
   const p99Index = counts.findIndex((n) => (seen += n) >= 0.99 * total);
   const slowTicks = counts.filter((_, i) => i > 0 && (bounds[i - 1] ?? 0) >= 1000).reduce((a, b) => a + b, 0);
   const due = (rate * offered.elapsedMs) / 1000;
-  const step: Omit<CapacityStep, 'verdict'> = {
+  const step: Omit<CapacityStep, 'verdict' | 'collectorCpus'> = {
     spansPerSecond: rate,
     offered,
     notSentPercent: Math.max(0, (100 * (due - offered.spansOffered)) / Math.max(1, due)),
@@ -172,6 +175,7 @@ export function formatCapacityStep(step: CapacityStep): string {
   return [
     `${step.spansPerSecond} spans/s`,
     `${step.verdict}`,
+    `collector on cpu ${step.collectorCpus}`,
     `not sent ${step.notSentPercent.toFixed(1)} % (flood cpu ${step.floodCpuPercent.toFixed(0)} %)`,
     `refused ${step.refusedPercent.toFixed(1)} %`,
     `cpu ${step.cpuPercent.toFixed(0)} %`,
