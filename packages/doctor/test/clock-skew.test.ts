@@ -21,11 +21,11 @@ afterEach(async () => {
 
 const each = <T>(value: T) => [value, value, value];
 
-async function skewedStack(mode: 'own-root' | 'continue') {
+async function skewedStack(mode: 'own-root' | 'continue', skewMs = 5_000) {
   const receiver = await startReceiver({ port: 0 });
   cleanups.push(() => receiver.close());
   const logFile = join(mkdtempSync(join(tmpdir(), 'doctor-skew-')), 'backend.jsonl');
-  const env = { SKEW_MS: '5000', MODE: mode, OTLP_URL: `${receiver.endpoint}/v1/traces`, LOG_FILE: logFile };
+  const env = { SKEW_MS: String(skewMs), MODE: mode, OTLP_URL: `${receiver.endpoint}/v1/traces`, LOG_FILE: logFile };
   const backend = await startChildApp('./skewed-backend.mjs', env);
   cleanups.push(() => backend.stop());
   const stack = { backend: { address: backend.url }, extraLogs: [logFile], doctor: { expectTenant: 'hospital_a' } };
@@ -62,5 +62,14 @@ describe('a backend whose clock runs 5 s ahead', () => {
     const skew = report.skew?.find((s) => s.service === 'node-backend');
     expect(skew?.offsetMs, text).toBeGreaterThan(4_800);
     expect(skew?.offsetMs).toBeLessThan(5_200);
+  }, 60_000);
+
+  it('behind by 5 s instead, starting its own root span: the same verdicts, the clock named behind', async () => {
+    const { report, text } = await skewedStack('own-root', -5_000);
+    const skew = report.skew.find((s) => s.service === 'node-backend');
+    expect(skew?.offsetMs, text).toBeLessThan(-4_800);
+    expect(skew?.offsetMs).toBeGreaterThan(-5_200);
+    expect(text).toMatch(/node-backend's clock is 5\.0 s behind the doctor's/);
+    expect(breakKinds(report), text).toEqual(each(['hop-new-trace@node-backend']));
   }, 60_000);
 });
