@@ -17,15 +17,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function diagnoseApp(file: string): Promise<Report> {
+/** Runs the app in front of fixture-bff's Node backend; `sdkDefaults`: both on the SDK's default batching, doctor on default flags. */
+async function diagnoseApp(file: string, sdkDefaults = false): Promise<Report> {
   const receiver = await startReceiver({ port: 0 });
   cleanups.push(() => receiver.close());
-  const telemetry = exportingTelemetry('node-backend', { endpoint: receiver.endpoint });
+  const telemetry = exportingTelemetry('node-backend', { endpoint: receiver.endpoint, export: sdkDefaults ? 'sdk-default' : 'simple' });
   const backend = await startNodeBackend(telemetry);
   cleanups.push(() => telemetry.shutdown(), () => backend.stop());
   const app = await startChildApp(file, { BACKEND: backend.address, OTLP_URL: `${receiver.endpoint}/v1/traces` });
   cleanups.push(() => app.stop());
-  const report = await runDoctor({ url: app.url, query: '{ patient(id: "p-1") { id summary } }', probes: 2, exportDelayMs: 0, settleMs: 1_000, waitMs: 10_000 }, receiver);
+  const flags = sdkDefaults ? {} : { exportDelayMs: 0, settleMs: 1_000, waitMs: 10_000 };
+  const report = await runDoctor({ url: app.url, query: '{ patient(id: "p-1") { id summary } }', probes: 2, ...flags }, receiver);
   if (process.env.DOCTOR_PRINT) console.log(renderTextReport(report).join('\n'));
   return report;
 }
@@ -48,5 +50,16 @@ it('instrumentation-grpc and tracehop stacked: tracehop steps aside, one CLIENT 
     const clients = probe.spans.filter((s) => s.service === 'bff' && s.kind === 'CLIENT');
     expect(clients.map((s) => s.name)).toEqual(['grpc.tracehop.fixture.Echo/Say']);
     expect(probe.hops).toContainEqual({ from: 'bff', to: 'node-backend', ok: true });
+  }
+}, 60_000);
+
+it("the OpenTelemetry docs' setup (instrumentation-http and -grpc, the SDK's default batching) on default flags: no break", async () => {
+  const report = await diagnoseApp('./sdk-defaults-app.cjs', true);
+  const text = renderTextReport(report).join('\n');
+  expect(report.probes.map((p) => p.breaks.map((b) => `${b.kind}@${b.service}`)), text).toEqual([[], []]);
+  for (const probe of report.probes) {
+    // The entry is instrumentation-http's server span; tracehop's operation span is INTERNAL under it.
+    expect(probe.spans.filter((s) => s.parentSpanId === probe.parentSpanId).map((s) => [s.name, s.kind]), text).toEqual([['POST', 'SERVER']]);
+    expect(probe.hops, text).toContainEqual({ from: 'bff', to: 'node-backend', ok: true });
   }
 }, 60_000);
