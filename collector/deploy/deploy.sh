@@ -37,10 +37,11 @@ run gcloud auth configure-docker "${image%%/*}" --quiet
 run $CRANE push "$layout" "$image" >&2
 
 # 2. The collector's own identity and the roles of the export to Google's
-#    Telemetry (OTLP) API (traces and metrics writers; the quota project is the
-#    same project: Service Usage Consumer).
+#    Telemetry (OTLP) API (traces, metrics and logs writers: the collector's own
+#    log records go out too, self-telemetry.yaml; the quota project is the same
+#    project: Service Usage Consumer).
 run gcloud iam service-accounts create otelcol --project="$project" --display-name="tracehop OpenTelemetry Collector"
-for role in roles/telemetry.tracesWriter roles/telemetry.metricsWriter roles/serviceusage.serviceUsageConsumer; do
+for role in roles/telemetry.tracesWriter roles/telemetry.metricsWriter roles/telemetry.logsWriter roles/serviceusage.serviceUsageConsumer; do
   run gcloud projects add-iam-policy-binding "$project" --member="serviceAccount:$collector_sa" --role="$role" --condition=None
 done
 

@@ -23,7 +23,8 @@ const group = "root:x:0:\nnonroot:x:65532:\n"
 func ImageConfig() v1.Config {
 	return v1.Config{
 		Entrypoint: []string{BinaryPath},
-		Cmd:        []string{"--config=" + ConfigDir + "/sampling.yaml", "--config=" + ConfigDir + "/cloud-run.yaml"},
+		// self-telemetry.yaml: the collector's own metrics and logs, out the same way (collector/README.md, "Watching the collector").
+		Cmd:        []string{"--config=" + ConfigDir + "/sampling.yaml", "--config=" + ConfigDir + "/cloud-run.yaml", "--config=" + ConfigDir + "/self-telemetry.yaml"},
 		Env: []string{
 			"PATH=/usr/bin:/bin",
 			"GOMEMLIMIT=" + GoMemLimit,

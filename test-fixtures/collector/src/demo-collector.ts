@@ -4,12 +4,14 @@
 // config), which exports to Google's Telemetry API (a loopback fake). ID tokens
 // come from a loopback metadata server through @tracehop/gcp. Prints each hop:
 // service -> front end (allowed / denied and why) -> collector -> Google, which
-// traces Google received and why, and the per-hospital table from the span
-// metrics Google received.
+// traces Google received and why, the per-hospital table from the span
+// metrics Google received, and the collector's own health from its self-metrics
+// (collector-health.ts).
 import { googleIdTokenHeaders } from '@tracehop/gcp';
 import { applyEnv, startFakeMetadataServer } from '@tracehop/fixture-gcp-fakes';
 import { jvmFixtureAvailable, type OtlpSpan } from '@tracehop/fixture-kotlin-backend';
 import { DEMO_PROJECT, hopLines, seriesFromGoogle, startDemoPlatform, type DemoPlatform } from './demo-platform.js';
+import { collectorHealth, formatCollectorHealth, type CollectorHealth } from './collector-health.js';
 import { byTrace } from './file-sink.js';
 import { formatSliTable, hospitalSlis, type HospitalSliRow } from './sli-table.js';
 import { startTracedStack, type TracedStack } from './traced-stack.js';
@@ -42,6 +44,8 @@ export interface DemoTrace {
 }
 
 const SLOW_MS = 300;
+/** The collector's self-metrics every second instead of every 30 s: its alert windows are read 30x shorter (alert-evaluate.ts). */
+const SELF_METRICS_INTERVAL_MS = 1_000;
 const DECISION_WAIT_MS = 2_000;
 const ALLOWED = 'hospital_a';
 
@@ -51,6 +55,8 @@ export interface CollectorDemoResult {
   slis: HospitalSliRow[];
   /** service -> front end (allowed / denied, why) -> collector, one line per caller and verdict. */
   hops: string[];
+  /** What the collector's self-metrics said at the end (spans received, refused, traces kept, dropped, exported; alerts firing). */
+  health: CollectorHealth;
 }
 
 /** The BFF's operations, listed in its `operationNames` (any other name would be recorded as `_OTHER`). */
@@ -100,7 +106,8 @@ export async function runCollectorDemo(options: CollectorDemoOptions = {}): Prom
   const log = options.log ?? console.log;
   const kotlin = options.kotlin ?? jvmFixtureAvailable();
   // service.yaml as deployed, except timings shortened so the demo ends in seconds.
-  const overrides = { DECISION_WAIT: `${DECISION_WAIT_MS}ms`, SLOW_THRESHOLD_MS: String(SLOW_MS), SAMPLED_TENANTS: `[${ALLOWED}]`, SPANMETRICS_FLUSH_INTERVAL: '1s' };
+  const overrides = { DECISION_WAIT: `${DECISION_WAIT_MS}ms`, SLOW_THRESHOLD_MS: String(SLOW_MS), SAMPLED_TENANTS: `[${ALLOWED}]`, SPANMETRICS_FLUSH_INTERVAL: '1s', SELF_METRICS_INTERVAL_MS: String(SELF_METRICS_INTERVAL_MS) };
+  const startedAtMs = Date.now();
   const platform = await startDemoPlatform([NODE_SA, KOTLIN_SA], overrides);
   const { service, telemetry, issuer } = platform;
   const audience = service.frontEnd.serviceUrls.deterministic;
@@ -156,7 +163,10 @@ export async function runCollectorDemo(options: CollectorDemoOptions = {}): Prom
     const slis = await readSlis(platform, stack.produced().length);
     log(`\nper hospital, from the span metrics Google received (EVERY span, before sampling); SERVER spans; p95 = upper bound of the histogram bucket it falls in:`);
     for (const line of formatSliTable(slis)) log(line);
-    return { traces: results, slis, hops };
+    const health = await readHealth(platform, stack.produced().length, results.length + (kotlin ? 2 : 1), startedAtMs);
+    log('');
+    for (const line of formatCollectorHealth(health)) log(line);
+    return { traces: results, slis, hops, health };
   } finally {
     await stack?.stop();
     headers.shutdown();
@@ -173,6 +183,17 @@ async function readSlis(platform: DemoPlatform, spansProduced: number): Promise<
     const series = seriesFromGoogle(platform.telemetry.points);
     const counted = series.filter((s) => s.metric.endsWith('.calls')).reduce((n, s) => n + s.count, 0);
     if (counted >= spansProduced || Date.now() > deadline) return hospitalSlis(series);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Waits until the collector's self-metrics account for every span received and every trace decided, then reads its health. */
+async function readHealth(platform: DemoPlatform, spansProduced: number, traces: number, fromMs: number): Promise<CollectorHealth> {
+  const deadline = Date.now() + 15_000;
+  const timeScale = 30_000 / SELF_METRICS_INTERVAL_MS;
+  for (;;) {
+    const health = collectorHealth(platform.telemetry.points, { fromMs, timeScale });
+    if ((health.spansReceived >= spansProduced && health.tracesKept + health.tracesDropped >= traces) || Date.now() > deadline) return health;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -35,7 +35,7 @@ export async function startDemoPlatform(invokers: string[], overrides: Record<st
   const telemetry = await startFakeTelemetryApi({ metadata: collectorMetadata });
   const spec = parseServiceYaml(readFileSync(join(collectorDir, 'deploy/service.yaml'), 'utf8'), { __PROJECT_ID__: DEMO_PROJECT, __REGION__: DEMO_REGION, __IMAGE__: layout });
   spec.env = { ...spec.env, ...overrides };
-  const [port, healthPort] = (await freePorts(2)) as [number, number];
+  const [port, healthPort, selfPort, selfPrometheusPort] = (await freePorts(4)) as [number, number, number, number];
   const service = await runCloudRunService({
     spec,
     layout,
@@ -44,7 +44,15 @@ export async function startDemoPlatform(invokers: string[], overrides: Record<st
     port,
     portMap: { 13133: healthPort },
     secondMs: 100,
-    platformEnv: { LISTEN_ADDRESS: '127.0.0.1', HEALTH_PORT: String(healthPort), GCE_METADATA_HOST: collectorMetadata.host, TELEMETRY_API_ENDPOINT: telemetry.url },
+    // The self-telemetry ports too: fixed defaults (8889, 8888) would collide between collectors on one host.
+    platformEnv: {
+      LISTEN_ADDRESS: '127.0.0.1',
+      HEALTH_PORT: String(healthPort),
+      SELF_TELEMETRY_PORT: String(selfPort),
+      SELF_METRICS_PROMETHEUS_PORT: String(selfPrometheusPort),
+      GCE_METADATA_HOST: collectorMetadata.host,
+      TELEMETRY_API_ENDPOINT: telemetry.url,
+    },
   });
   await service.frontEnd.ready();
   return {

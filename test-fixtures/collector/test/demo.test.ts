@@ -4,7 +4,8 @@
 // caller without roles/run.invoker denied with 403); a trace is reported kept
 // exactly when a policy selects it, and every kept trace reached Google whole;
 // the per-hospital table it prints from the span metrics Google received
-// matches the mix it sent.
+// matches the mix it sent; it ends with the collector's own health, which
+// accounts for every trace and fires no alert.
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { expect, test } from 'vitest';
@@ -15,7 +16,7 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
 test('the collector demo keeps error, slow and allow-listed traces whole, drops the rest, and prints the per-hospital table of what it sent', async () => {
   const lines: string[] = [];
-  const { traces: results, slis, hops } = await runCollectorDemo({ kotlin: true, log: (line) => lines.push(line) });
+  const { traces: results, slis, hops, health } = await runCollectorDemo({ kotlin: true, log: (line) => lines.push(line) });
   expect(hops).toContainEqual(expect.stringMatching(/^bff@hospital-saas-demo\.iam\.gserviceaccount\.com -> front end: allowed \(.* holds roles\/run\.invoker\) -> collector HTTP 200 {2}x\d+$/));
   expect(hops).toContainEqual(expect.stringMatching(/^patient-records@hospital-saas-demo\.iam\.gserviceaccount\.com -> front end: allowed .* -> collector HTTP 200 {2}x\d+$/));
   expect(hops).toContainEqual(expect.stringMatching(/^reporting@another-project\.iam\.gserviceaccount\.com -> front end: DENIED 403 \(.*has no roles\/run\.invoker.*\) {2}x1$/));
@@ -52,6 +53,13 @@ test('the collector demo keeps error, slow and allow-listed traces whole, drops 
   expect(slis.find((r) => r.hospital === 'hospital_b' && r.operation === 'GraphQL GetPatient')!.p95AtMostMs).toBeGreaterThanOrEqual(1000);
   const header = lines.findIndex((line) => line.startsWith('hospital  '));
   expect(lines[header]).toContain('p95 (bucket upper bound)');
-  expect(lines.slice(header + 1)).toHaveLength(slis.length);
-  expect(lines.at(-1)).toMatch(/^hospital_b /);
+  expect(lines.slice(header + 1, header + 1 + slis.length).every((line) => /^hospital_[ab] /.test(line))).toBe(true);
+
+  // The collector's own health (issue 22, item 8): every trace decided (+ the two warm-ups), none refused, no alert.
+  expect(health.tracesKept + health.tracesDropped).toBe(results.length + 2);
+  expect(health.tracesKept).toBeGreaterThanOrEqual(results.filter((r) => r.spansKept > 0).length);
+  expect(health.spansExported).toBeGreaterThanOrEqual(results.reduce((n, r) => n + r.spansKept, 0));
+  expect(health.spansReceived).toBeGreaterThanOrEqual(results.reduce((n, r) => n + r.spansProduced, 0));
+  expect({ refused: health.spansRefused, failed: health.spansFailedToExport, firing: health.firing }).toEqual({ refused: 0, failed: 0, firing: [] });
+  expect(lines.at(-1)).toBe('  alerts that would fire (collector/alerts): none');
 }, 90_000);

@@ -87,7 +87,7 @@ test('deploy.sh pushes the image built without Docker, creates the collector ide
   expect(gcloudCalls).toEqual([
     ['auth', 'configure-docker', registryAddress, '--quiet'],
     ['iam', 'service-accounts', 'create', 'otelcol', `--project=${PROJECT}`, '--display-name=tracehop OpenTelemetry Collector'],
-    ...['roles/telemetry.tracesWriter', 'roles/telemetry.metricsWriter', 'roles/serviceusage.serviceUsageConsumer'].map((role) => [
+    ...['roles/telemetry.tracesWriter', 'roles/telemetry.metricsWriter', 'roles/telemetry.logsWriter', 'roles/serviceusage.serviceUsageConsumer'].map((role) => [
       'projects', 'add-iam-policy-binding', PROJECT, `--member=serviceAccount:${COLLECTOR_SA}`, `--role=${role}`, '--condition=None',
     ]),
     ['run', 'services', 'replace', expect.stringMatching(/\.yaml$/), `--project=${PROJECT}`, `--region=${REGION}`],
@@ -138,7 +138,7 @@ function describe_running(): void {
     callerMetadata = await startFakeMetadataServer({ issuer, projectId: PROJECT, serviceAccountEmail: CALLERS[0] });
     telemetry = await startFakeTelemetryApi({ metadata: collectorMetadata });
     restoreEnv = applyEnv(callerMetadata.env());
-    const [port, healthPort] = (await freePorts(2)) as [number, number];
+    const [port, healthPort, selfPort, selfPrometheusPort] = (await freePorts(4)) as [number, number, number, number];
     containerPort = port;
     const invokers = gcloudCalls.filter((call) => call.includes('--role=roles/run.invoker')).map((call) => call.find((a) => a.startsWith('--member=serviceAccount:'))!.split(':')[1]!);
     service = await runCloudRunService({
@@ -149,7 +149,15 @@ function describe_running(): void {
       port,
       portMap: { 13133: healthPort },
       secondMs: SECOND_MS,
-      platformEnv: { LISTEN_ADDRESS: '127.0.0.1', HEALTH_PORT: String(healthPort), GCE_METADATA_HOST: collectorMetadata.host, TELEMETRY_API_ENDPOINT: telemetry.url },
+      // The self-telemetry ports too: fixed defaults (8889, 8888) would collide between collectors on one host.
+      platformEnv: {
+        LISTEN_ADDRESS: '127.0.0.1',
+        HEALTH_PORT: String(healthPort),
+        SELF_TELEMETRY_PORT: String(selfPort),
+        SELF_METRICS_PROMETHEUS_PORT: String(selfPrometheusPort),
+        GCE_METADATA_HOST: collectorMetadata.host,
+        TELEMETRY_API_ENDPOINT: telemetry.url,
+      },
     });
     await service.frontEnd.ready();
   }, 60_000);
@@ -171,10 +179,10 @@ function describe_running(): void {
     const cmdline = readFileSync(`/proc/${service.process().pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     expect(cmdline).toEqual([...config.Entrypoint!, ...config.Cmd!]);
     expect(readFileSync(`/proc/${service.process().pid}/status`, 'utf8')).toMatch(/\nUid:\s+65532\s/);
-    // Its environment: the image's, the service's over it, PORT, and only the loopback platform's four additions.
+    // Its environment: the image's, the service's over it, PORT, and only the loopback platform's additions.
     const environ = Object.fromEntries(readFileSync(`/proc/${service.process().pid}/environ`, 'utf8').split('\0').filter(Boolean).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
     const imageEnv = Object.fromEntries(config.Env!.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-    const { LISTEN_ADDRESS, HEALTH_PORT, GCE_METADATA_HOST, TELEMETRY_API_ENDPOINT, PORT, ...rest } = environ;
+    const { LISTEN_ADDRESS, HEALTH_PORT, SELF_TELEMETRY_PORT: _self, SELF_METRICS_PROMETHEUS_PORT: _selfPrometheus, GCE_METADATA_HOST, TELEMETRY_API_ENDPOINT, PORT, ...rest } = environ;
     expect(rest).toEqual({ ...imageEnv, ...spec.env });
     expect(PORT).toBe(String(containerPort)); // Cloud Run sets PORT to the container port (here its loopback stand-in)
     expect({ LISTEN_ADDRESS, hasHealthPort: HEALTH_PORT !== undefined, hasMetadata: GCE_METADATA_HOST !== undefined, hasApi: TELEMETRY_API_ENDPOINT !== undefined }).toEqual({ LISTEN_ADDRESS: '127.0.0.1', hasHealthPort: true, hasMetadata: true, hasApi: true });
