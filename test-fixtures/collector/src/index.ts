@@ -4,6 +4,8 @@ export { startCollector } from './collector-process.js';
 export type { CollectorOptions, RunningCollector } from './collector-process.js';
 export { startSingleTier, TEST_AUDIENCE, validToken } from './loopback-collector.js';
 export type { LoopbackCollector, SingleTierOptions } from './loopback-collector.js';
+export { startSelfMonitoredCollector } from './self-monitored.js';
+export type { SelfMonitoredCollector, SelfMonitoredOptions } from './self-monitored.js';
 export { freePort, freePorts } from './ports.js';
 export { byTrace, readSpanFile } from './file-sink.js';
 export { nodeSpansAsOtlp, readableToOtlp, spanKeys } from './span-views.js';
