@@ -21,6 +21,8 @@ export const USAGE = `usage: tracehop doctor --url URL --query QUERY [options]
   --wait-ms MS             longest wait for spans the arrived ones announce (default ${DEFAULTS.waitMs})
   --settle-ms MS           no new span for this long before the verdict (default ${DEFAULTS.settleMs})
   --max-spans N            receiver cap per bucket (default ${DEFAULTS.maxSpans})
+  --collector-metrics URL  the collector's self-metrics (Prometheus text, e.g. http://127.0.0.1:8888/metrics):
+                           name the spans it refused, failed to export or dropped during the run
   --json                   print the report as JSON on stdout
   --html FILE              also write a self-contained HTML report
   --version                print the version
@@ -55,6 +57,7 @@ const ARGS = {
   'wait-ms': { type: 'string' },
   'settle-ms': { type: 'string' },
   'max-spans': { type: 'string' },
+  'collector-metrics': { type: 'string' },
   json: { type: 'boolean' },
   html: { type: 'string' },
   help: { type: 'boolean' },
@@ -80,6 +83,14 @@ function headers(values: string[] = []): Record<string, string> {
   return out;
 }
 
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 function parse(argv: string[]) {
   try {
     return parseArgs({ args: argv, allowPositionals: true, options: ARGS });
@@ -96,6 +107,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (positionals[0] !== 'doctor' || positionals.length > 1) throw new UsageError(`unknown command '${positionals.join(' ')}'`);
   if (!values.url || !/^https?:\/\//.test(values.url)) throw new UsageError('--url is required and must be an http(s) URL');
   if (!values.query) throw new UsageError('--query is required');
+  const collectorMetrics = values['collector-metrics'];
+  if (collectorMetrics !== undefined && !isHttpUrl(collectorMetrics)) throw new UsageError('--collector-metrics must be an http(s) URL');
   const backend = values['log-backend'];
   if (backend !== undefined && !LOG_BACKENDS.includes(backend as TraceLogFormat)) {
     throw new UsageError(`--log-backend must be one of ${LOG_BACKENDS.join(', ')}`);
@@ -119,6 +132,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     waitMs: int('wait-ms', values['wait-ms'], 0, 600_000) ?? DEFAULTS.waitMs,
     settleMs: int('settle-ms', values['settle-ms'], 0, 600_000) ?? DEFAULTS.settleMs,
     maxSpans: int('max-spans', values['max-spans'], 1, 10_000_000) ?? DEFAULTS.maxSpans,
+    collectorMetrics,
   };
   return { doctor, json: values.json ?? false, html: values.html, version: false };
 }

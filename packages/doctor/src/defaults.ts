@@ -39,3 +39,12 @@ export const MAX_LOG_LINE_LENGTH = 256 * 1024;
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** Nested attribute values deeper than this are dropped (a hostile export could nest without end). */
 export const MAX_ATTRIBUTE_DEPTH = 8;
+
+/** The path of the collector's self-metrics when `--collector-metrics` names none (its Prometheus reader serves `/metrics`). */
+export const COLLECTOR_METRICS_PATH = '/metrics';
+/** Longest a read of the collector's self-metrics may take. */
+export const COLLECTOR_METRICS_TIMEOUT_MS = 5_000;
+/** Largest self-metrics body read (a collector with every component serves well under 1 MiB). */
+export const MAX_METRICS_BYTES = 4 * 1024 * 1024;
+/** Most samples kept from one read. */
+export const MAX_METRIC_SAMPLES = 20_000;

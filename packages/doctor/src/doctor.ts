@@ -5,6 +5,8 @@ import type { Readable } from 'node:stream';
 import type { TraceLogFormat } from '@tracehop/pino';
 import { judgeLogs } from './analyze-logs.js';
 import { measureClocks } from './clock-skew.js';
+import { blameCollector, COLLECTOR_LOSSES } from './collector-findings.js';
+import { watchCollector } from './collector-watch.js';
 import { DEFAULTS, PROBE_GAP_MS } from './defaults.js';
 import { finishProbe, judgeSpans } from './judge-probe.js';
 import { openLogSource } from './log-source.js';
@@ -54,6 +56,12 @@ export interface DoctorOptions {
   requestTimeoutMs?: number;
   /** Span cap of the receiver. @default 50000 */
   maxSpans?: number;
+  /**
+   * The collector's self-metrics endpoint (Prometheus text, `http://HOST:8888/metrics`; a bare `http://HOST:PORT` gets `/metrics`),
+   * read before the first probe and after the wait: spans it refused, failed to export or dropped are named, and a probe's
+   * missing spans are blamed on it rather than on the service that sent them. @default undefined (not read)
+   */
+  collectorMetrics?: string | undefined;
   /** Progress lines while waiting. @default none */
   onProgress?: ((line: string) => void) | undefined;
 }
@@ -85,6 +93,8 @@ async function sendProbes(receiver: Receiver, options: DoctorOptions): Promise<P
  * `@tracehop/doctor/testing`), else starts one on `otlpPort`. Throws ConnectionError when the URL refuses.
  */
 export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Promise<Report> {
+  // First: an endpoint that cannot be read ends the run before anything starts.
+  const collectorWatch = options.collectorMetrics ? await watchCollector(options.collectorMetrics) : undefined;
   const maxSpans = options.maxSpans ?? DEFAULTS.maxSpans;
   const rx = receiver ?? (await startReceiver({ port: options.otlpPort ?? DEFAULTS.otlpPort, grpcPort: options.otlpGrpcPort, maxSpans }));
   const logValues = [...(options.logs ?? []), ...(options.logStream ? ['-'] : [])];
@@ -92,13 +102,16 @@ export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Pr
   try {
     const sent = await sendProbes(rx, options);
     const wait = await waitForSpans(rx.store, sent, options, logSource);
+    const collector = await collectorWatch?.finish();
     const spans = rx.store.all();
     const clocks = measureClocks(sent, spans);
     const assignment = assignSpans(sent, spans, clocks.offsets);
     const verdicts = assignment.probes.map((p) => judgeSpans(p, clocks.offsets, options.expectTenant, waitedWords(wait)));
     const lines = logSource ? await logSource.lines() : [];
     const logs = logSource ? judgeLogs(verdicts.map((v) => v.traces), lines, clocks.offsets, options.logBackend) : undefined;
-    const probes = verdicts.map((v, i) => finishProbe(v, logs?.probes[i] ?? { lines: 0, breaks: [] }));
+    const probes = verdicts
+      .map((v, i) => finishProbe(v, logs?.probes[i] ?? { lines: 0, breaks: [] }))
+      .map((p) => (collector ? blameCollector(p, collector.findings) : p));
     const { dropped, malformed, received } = rx.store;
     const notes = [waitNote(wait), ...clocks.skews.map(skewNote), ...unclaimedNotes(assignment.unclaimed, logs)];
     if (dropped > 0) {
@@ -109,8 +122,10 @@ export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Pr
     }
     if (malformed > 0) notes.push(`${malformed} OTLP export request(s) were malformed or too large and were rejected`);
     if (logSource && lines.length === 0) notes.push('no JSON log line was read');
-    const ok = probes.every((p) => p.breaks.length === 0);
-    return { url: options.url, ok, probes, receiver: { spans: received, dropped, malformed }, wait, skew: clocks.skews, notes };
+    const collectorLost = collector?.findings.some((f) => COLLECTOR_LOSSES.includes(f.kind)) ?? false;
+    const ok = probes.every((p) => p.breaks.length === 0) && !collectorLost;
+    const receiverCounts = { spans: received, dropped, malformed };
+    return { url: options.url, ok, probes, receiver: receiverCounts, wait, skew: clocks.skews, notes, ...(collector ? { collector } : {}) };
   } finally {
     logSource?.close();
     if (!receiver) await rx.close();

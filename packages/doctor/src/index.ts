@@ -8,3 +8,4 @@ export { ConnectionError } from './probe.js';
 export { renderTextReport } from './report-text.js';
 export { renderHtmlReport } from './report-html.js';
 export type { Break, BreakKind, ClockSkew, Hop, ProbeResult, ProbeSent, Report, SpanKindName, TreeSpan, WaitSummary } from './types.js';
+export type { CollectorCounts, CollectorReport, ExporterCounts, TailSamplingCounts } from './collector-types.js';

@@ -1,10 +1,10 @@
 // A self-contained HTML page (no script, no external resource): per probe a
 // waterfall of its spans, the hops and the breaks.
-import { walkTrace } from './trace-tree.js';
+import { escapeHtml as escape } from './html-escape.js';
+import { collectorHtml } from './report-collector.js';
 import { breakPlace } from './report-text.js';
+import { walkTrace } from './trace-tree.js';
 import type { Break, Hop, ProbeResult, Report } from './types.js';
-
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
@@ -15,7 +15,7 @@ h1{font-size:20px} h2{font-size:16px;margin-top:2em} code{font-size:12px}
 .label{width:360px;flex:none;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:12px}
 .track{position:relative;flex:1;height:14px;background:#f4f4f4}
 .bar{position:absolute;top:0;height:14px;min-width:2px;background:#4a7bd0}
-.bar.CLIENT{background:#8a5cc2} .bar.ERROR{background:#b3261e} .consequence{color:#666}
+.bar.CLIENT{background:#8a5cc2} .bar.ERROR{background:#b3261e} .consequence,.note{color:#666}
 ul.breaks li{margin:4px 0}
 `;
 
@@ -73,6 +73,7 @@ export function renderHtmlReport(report: Report): string {
 <p>${report.probes.length} probe(s) to <code>${escape(report.url)}</code>; ${report.receiver.spans} span(s) received.</p>
 ${report.notes.map((n) => `<p class="note">note: ${escape(n)}</p>`).join('\n')}
 ${report.probes.map(probeSection).join('\n')}
+${collectorHtml(report.collector)}
 </body></html>
 `;
 }

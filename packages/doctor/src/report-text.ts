@@ -1,5 +1,6 @@
 // The terminal report: per probe, the trace as a tree, a verdict per hop and
 // every break with the service to fix, its consequences under it.
+import { collectorTextLines } from './report-collector.js';
 import { renderTrace } from './trace-tree.js';
 import type { Break, ProbeResult, Report } from './types.js';
 
@@ -48,10 +49,14 @@ export function renderTextReport(report: Report): string[] {
     lines.push(...verdictLines(probe));
   }
   lines.push('');
+  const collector = collectorTextLines(report.collector);
+  if (collector.length > 0) lines.push(...collector, '');
   for (const note of report.notes) lines.push(`note: ${note}`);
   const failed = report.probes.filter((p) => p.breaks.length > 0).length;
   const marked = consequences > 0 ? `, ${consequences} consequence(s) marked "caused by"` : '';
-  const verdict = `✗ ${total} break(s) in ${failed} probe(s)${marked} (exit 1)`;
+  // Every probe may pass while the collector lost other spans: the run fails on that alone.
+  const verdict =
+    total > 0 ? `✗ ${total} break(s) in ${failed} probe(s)${marked} (exit 1)` : '✗ the collector lost spans during the run (exit 1)';
   lines.push(report.ok ? '✓ every probe continued through every hop (exit 0)' : verdict);
   return lines;
 }

@@ -1,4 +1,5 @@
 // The shapes the doctor works with: spans as received, probes, breaks, the report.
+import type { CollectorReport } from './collector-types.js';
 
 /** OTLP span kinds as names. */
 export type SpanKindName = 'SERVER' | 'CLIENT' | 'INTERNAL' | 'PRODUCER' | 'CONSUMER';
@@ -36,24 +37,15 @@ export interface TreeSpan {
  * - `tenant-missing` / `tenant-mismatch` / `tenant-from-client`: tenant attribution.
  * - `log-without-trace` / `log-foreign-trace` / `log-unlinkable-shape`: log correlation.
  * - `baggage-leak` / `vendor-header-leak`: probe-set baggage or vendor headers accepted from the client.
+ * - `collector-refused` / `collector-export-failed` / `collector-dropped` / `collector-restarted` / `collector-not-sampled` /
+ *   `collector-undecided`: with `--collector-metrics`, what the collector lost or held back (collector-findings.ts).
  */
 export type BreakKind =
-  | 'no-spans'
-  | 'entry-new-trace'
-  | 'hop-new-trace'
-  | 'hop-skipped'
-  | 'client-without-server'
-  | 'orphan-server'
-  | 'orphan-span'
-  | 'duplicate-span'
-  | 'tenant-missing'
-  | 'tenant-mismatch'
-  | 'tenant-from-client'
-  | 'log-without-trace'
-  | 'log-foreign-trace'
-  | 'log-unlinkable-shape'
-  | 'baggage-leak'
-  | 'vendor-header-leak';
+  | 'no-spans' | 'entry-new-trace' | 'hop-new-trace' | 'hop-skipped' | 'client-without-server' | 'orphan-server' | 'orphan-span'
+  | 'duplicate-span' | 'tenant-missing' | 'tenant-mismatch' | 'tenant-from-client'
+  | 'log-without-trace' | 'log-foreign-trace' | 'log-unlinkable-shape' | 'baggage-leak' | 'vendor-header-leak'
+  | 'collector-refused' | 'collector-export-failed' | 'collector-dropped' | 'collector-restarted'
+  | 'collector-not-sampled' | 'collector-undecided';
 
 /** One break, attributed to the service that has to change. */
 export interface Break {
@@ -145,4 +137,6 @@ export interface Report {
   skew: ClockSkew[];
   /** Notes that are not breaks (the wait, spans and log lines no probe could claim, spans dropped over the cap). */
   notes: string[];
+  /** With `--collector-metrics`: what the collector counted during the run, and what it lost. */
+  collector?: CollectorReport | undefined;
 }

@@ -1,0 +1,135 @@
+// Issue 22 item 7: `--collector-metrics`. The services export to the real
+// collector (deployed configs + self-telemetry.yaml), which forwards the traces
+// it keeps to the doctor; the doctor reads the collector's self-metrics before
+// the first probe and after the wait, and tells "a service's spans never
+// arrive" from "the collector lost them".
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { main, renderHtmlReport, renderTextReport, runDoctor, type Report } from '../src/index.js';
+import { startCollectorStack } from './fixtures/collector-stack.js';
+import { freePort } from './fixtures/free-port.js';
+import { AUTH, QUERY, breakKinds, consequenceKinds, type Cleanups } from './fixtures/stack.js';
+
+const cleanups: Cleanups = [];
+beforeAll(() => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const print = (report: Report) => {
+  const text = renderTextReport(report).join('\n');
+  if (process.env.DOCTOR_PRINT) console.log(text);
+  return text;
+};
+/** Breaks attributed to anything but the collector. */
+const blamedServices = (report: Report) => report.probes.flatMap((p) => p.breaks.filter((b) => b.service !== 'collector'));
+
+describe('tracehop doctor --collector-metrics, against the real collector', () => {
+  it('a healthy collector: every probe passes, its section counts what it took in and forwarded, nothing refused or dropped', async () => {
+    const stack = await startCollectorStack({}, cleanups);
+    // Default flags: the collector adds its decision_wait (2 s here) and batch timeout (1 s) to the services' export.
+    const report = await runDoctor({ url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl }, stack.receiver);
+    const text = print(report);
+    expect(report.ok, text).toBe(true);
+    expect(breakKinds(report)).toEqual([[], [], []]);
+    const collector = report.collector!;
+    expect(collector.findings).toEqual([]);
+    expect(collector.restarted).toBe(false);
+    expect(collector.version).toBe('0.161.0-tracehop');
+    const counts = collector.counts!;
+    expect(counts.refused).toBe(0);
+    expect(counts.accepted).toBe(report.receiver.spans);
+    expect(counts.exporters['otlp_http/doctor']).toMatchObject({ sent: report.receiver.spans, sendFailed: 0, enqueueFailed: 0 });
+    expect(counts.tailSampling).toMatchObject({ kept: 3, notKept: 0, droppedTooEarly: 0 });
+    expect(text).toContain(`collector ${stack.metricsUrl} (otelcol 0.161.0-tracehop, instance ${collector.instance}), during the run:`);
+    expect(text).toContain('✓ nothing refused, failed to export or dropped');
+    expect(text).toMatch(/✓ every probe continued through every hop \(exit 0\)/);
+  });
+
+  it("the memory_limiter refuses every export: the collector is named with its counts, the probes' empty traces are its doing", async () => {
+    const port = await freePort();
+    // Limits below the collector's own ~5 MiB heap (as collector/README's memory-limit test does): every export gets 503.
+    const stack = await startCollectorStack({ env: { MEMORY_LIMIT_MIB: '4', MEMORY_SPIKE_LIMIT_MIB: '2' } }, cleanups, port);
+    await sleep(1_500); // the limiter decides at its first check (check_interval: 1s)
+    const html = join(mkdtempSync(join(tmpdir(), 'doctor-')), 'report.html');
+    const argv = ['doctor', '--url', stack.url, '--query', QUERY, '--header', `authorization: ${AUTH.authorization}`, '--otlp-port', String(port)];
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => (out += t), err: (t: string) => (err += t), tty: false };
+    const code = await main([...argv, '--wait-ms', '8000', '--collector-metrics', stack.metricsUrl, '--json', '--html', html], io);
+    expect(code, err).toBe(1);
+    const report = JSON.parse(out) as Report;
+    const text = print(report);
+    const counts = report.collector!.counts!;
+    expect(counts.refused).toBeGreaterThanOrEqual(9); // 3 probes × 3 spans, and each retry again
+    expect(counts.memoryLimiterRefused).toBeGreaterThan(0);
+    expect(counts.accepted).toBe(0);
+    expect(report.collector!.findings.map((f) => f.kind)).toEqual(['collector-refused']);
+    expect(breakKinds(report)).toEqual([0, 1, 2].map(() => ['collector-refused@collector']));
+    expect(consequenceKinds(report)).toEqual([0, 1, 2].map(() => ['no-spans@(entry) <- collector-refused@collector']));
+    expect(text).toMatch(new RegExp(`✗ collector-refused \\[collector\\] the collector refused ${counts.refused} span\\(s\\)`));
+    expect(text).toContain('↳ caused by it: no-spans [(entry)]');
+    expect(text).toContain(`   spans received 0, refused ${counts.refused}`);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toBe(renderHtmlReport(report));
+    expect(page).toContain('<section class="collector">');
+    expect(page).toMatch(/<li class="bad" data-kind="collector-refused"><code>collector-refused<\/code>: the collector refused \d+ span/);
+    expect(page).toContain('(caused by collector-refused@collector)');
+  });
+
+  it('tail sampling drops traces before their decision: the backend is not blamed for the spans it sent', async () => {
+    // num_traces 1: each new trace pushes the undecided one before it out of memory. The backend exports each span as it
+    // ends, the BFF every 1.5 s: the next probe's backend span arrives before this probe's BFF spans, and evicts its trace.
+    const stack = await startCollectorStack({ overlays: ['one-undecided-trace.yaml'], bffExport: 1_500 }, cleanups);
+    const report = await runDoctor({ url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl, waitMs: 10_000 }, stack.receiver);
+    const text = print(report);
+    const tail = report.collector!.counts!.tailSampling!;
+    expect(tail.droppedTooEarly, text).toBeGreaterThan(0);
+    expect(report.collector!.findings.map((f) => f.kind)).toContain('collector-dropped');
+    expect(report.ok).toBe(false);
+    expect(blamedServices(report), text).toEqual([]);
+    const consequences = report.probes.flatMap((p) => p.consequences);
+    expect(consequences.length, text).toBeGreaterThan(0);
+    for (const c of consequences) expect(c.causedBy, text).toEqual({ kind: 'collector-dropped', service: 'collector' });
+    expect(text).toMatch(/✗ collector-dropped \[collector\] the collector's tail sampling dropped \d+ trace\(s\) from memory before their decision/);
+  });
+
+  it.each([
+    ['killed and started again (a new instance)', 'restart', /restarted during the run \(instance [0-9a-f-]{36} → [0-9a-f-]{36}\)/],
+    ['killed (its endpoint stops answering)', 'kill', /could not be read after the run \(ECONNREFUSED\): it stopped or restarted/],
+  ] as const)('the collector %s while it holds the probes undecided: the lost traces are its doing', async (_, how, said) => {
+    const stack = await startCollectorStack({}, cleanups);
+    let crashed: Promise<void> | undefined;
+    // The first progress line comes right after the last probe's response: the traces wait in tail sampling (2 s).
+    const onProgress = () => void (crashed ??= stack.collector.collector.process[how]());
+    const options = { url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl, waitMs: 8_000, onProgress };
+    const report = await runDoctor(options, stack.receiver);
+    await crashed;
+    const text = print(report);
+    expect(report.collector!.restarted).toBe(true);
+    expect(report.collector!.findings.map((f) => f.kind)).toEqual(['collector-restarted']);
+    expect(report.collector!.findings[0]!.message).toMatch(said);
+    expect(breakKinds(report)).toEqual([0, 1, 2].map(() => ['collector-restarted@collector']));
+    expect(consequenceKinds(report)).toEqual([0, 1, 2].map(() => ['no-spans@(entry) <- collector-restarted@collector']));
+    expect(text).toMatch(/✗ collector-restarted \[collector\] the collector (restarted|could not be read)/);
+  });
+
+  it("traces no policy keeps: a probe of which nothing arrived is the collector's sampling, not a silent entry", async () => {
+    const stack = await startCollectorStack({ sampledTenants: [] }, cleanups);
+    const report = await runDoctor({ url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl, waitMs: 8_000 }, stack.receiver);
+    const text = print(report);
+    expect(report.collector!.counts!.tailSampling).toMatchObject({ kept: 0, notKept: 3, droppedTooEarly: 0 });
+    expect(report.collector!.findings.map((f) => f.kind)).toEqual(['collector-not-sampled']);
+    expect(breakKinds(report)).toEqual([0, 1, 2].map(() => ['collector-not-sampled@collector']));
+    expect(consequenceKinds(report)).toEqual([0, 1, 2].map(() => ['no-spans@(entry) <- collector-not-sampled@collector']));
+    expect(text).toContain('· collector-not-sampled');
+    expect(text).toContain('✓ nothing refused, failed to export or dropped');
+  });
+});
