@@ -3,7 +3,7 @@
 // collector, so a probe missing spans in the same run is not blamed on the
 // service that sent them; traces its policies did not keep, or still held
 // undecided, explain a probe of which nothing arrived.
-import type { CollectorCounts } from './collector-types.js';
+import type { CollectorCounts, CollectorReport } from './collector-types.js';
 import type { Break, BreakKind, ProbeResult } from './types.js';
 
 /** The service name collector findings are attributed to. */
@@ -93,8 +93,19 @@ export function collectorFindings(counts: CollectorCounts | undefined, restarted
 }
 
 /**
+ * The findings that can explain spans missing at the doctor, which `received` spans reached. An exporter
+ * the doctor got at least as many spans as it handled (sent or lost) did not lose the doctor's: that is
+ * another destination (Google) failing while the doctor's exporter delivered.
+ */
+export function explainingFindings(collector: CollectorReport, received: number): Break[] {
+  const exporters = Object.values(collector.counts?.exporters ?? {});
+  const doctorsMayFail = exporters.some((e) => e.sendFailed + e.enqueueFailed > 0 && e.sent + e.sendFailed + e.enqueueFailed > received);
+  return collector.findings.filter((f) => f.kind !== 'collector-export-failed' || doctorsMayFail);
+}
+
+/**
  * The probe with each break about a span that never arrived made a consequence of the first finding that
- * explains it, and that finding among its breaks: the collector is what to fix, not the service.
+ * explains it (of {@link explainingFindings}), and that finding among its breaks: the collector is what to fix.
  */
 export function blameCollector(probe: ProbeResult, findings: Break[]): ProbeResult {
   const causeOf = (b: Break) => findings.find((f) => EXPLAINS[f.kind]?.includes(b.kind));

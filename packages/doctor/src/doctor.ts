@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { TraceLogFormat } from '@tracehop/pino';
 import { judgeLogs } from './analyze-logs.js';
 import { measureClocks } from './clock-skew.js';
-import { blameCollector, COLLECTOR_LOSSES } from './collector-findings.js';
+import { blameCollector, COLLECTOR_LOSSES, explainingFindings } from './collector-findings.js';
 import { watchCollector } from './collector-watch.js';
 import { DEFAULTS, PROBE_GAP_MS } from './defaults.js';
 import { finishProbe, judgeSpans } from './judge-probe.js';
@@ -109,10 +109,9 @@ export async function runDoctor(options: DoctorOptions, receiver?: Receiver): Pr
     const verdicts = assignment.probes.map((p) => judgeSpans(p, clocks.offsets, options.expectTenant, waitedWords(wait)));
     const lines = logSource ? await logSource.lines() : [];
     const logs = logSource ? judgeLogs(verdicts.map((v) => v.traces), lines, clocks.offsets, options.logBackend) : undefined;
-    const probes = verdicts
-      .map((v, i) => finishProbe(v, logs?.probes[i] ?? { lines: 0, breaks: [] }))
-      .map((p) => (collector ? blameCollector(p, collector.findings) : p));
     const { dropped, malformed, received } = rx.store;
+    const explaining = collector ? explainingFindings(collector, received) : [];
+    const probes = verdicts.map((v, i) => blameCollector(finishProbe(v, logs?.probes[i] ?? { lines: 0, breaks: [] }), explaining));
     const notes = [waitNote(wait), ...clocks.skews.map(skewNote), ...unclaimedNotes(assignment.unclaimed, logs)];
     if (dropped > 0) {
       notes.push(

@@ -76,14 +76,20 @@ async function readBody(response: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Why a fetch failed, in a few words: the system error's code, or the timeout. */
+function reason(error: unknown): string {
+  if ((error as Error).name === 'TimeoutError') return `no answer within ${COLLECTOR_METRICS_TIMEOUT_MS / 1_000} s`;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
 /** Fetches and parses the endpoint. Throws {@link MetricsReadError} when it cannot be read. */
 export async function readPrometheus(url: string): Promise<Sample[]> {
   let response: Response;
   try {
     response = await fetch(url, { headers: { accept: 'text/plain' }, signal: AbortSignal.timeout(COLLECTOR_METRICS_TIMEOUT_MS) });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new MetricsReadError(cause?.code ?? cause?.message ?? (error as Error).message);
+    throw new MetricsReadError(reason(error));
   }
   if (response.status !== 200) {
     await response.body?.cancel();
@@ -92,7 +98,6 @@ export async function readPrometheus(url: string): Promise<Sample[]> {
   try {
     return parsePrometheusText(await readBody(response));
   } catch (error) {
-    if (error instanceof MetricsReadError) throw error;
-    throw new MetricsReadError((error as Error).message);
+    throw error instanceof MetricsReadError ? error : new MetricsReadError(reason(error));
   }
 }

@@ -1,5 +1,6 @@
 // The terminal report: per probe, the trace as a tree, a verdict per hop and
 // every break with the service to fix, its consequences under it.
+import { COLLECTOR_LOSSES } from './collector-findings.js';
 import { collectorTextLines } from './report-collector.js';
 import { renderTrace } from './trace-tree.js';
 import type { Break, ProbeResult, Report } from './types.js';
@@ -55,8 +56,9 @@ export function renderTextReport(report: Report): string[] {
   const failed = report.probes.filter((p) => p.breaks.length > 0).length;
   const marked = consequences > 0 ? `, ${consequences} consequence(s) marked "caused by"` : '';
   // Every probe may pass while the collector lost other spans: the run fails on that alone.
-  const verdict =
-    total > 0 ? `✗ ${total} break(s) in ${failed} probe(s)${marked} (exit 1)` : '✗ the collector lost spans during the run (exit 1)';
+  const lost = report.collector?.findings.some((f) => COLLECTOR_LOSSES.includes(f.kind)) ? 'the collector lost spans during the run' : '';
+  const breaks = total > 0 ? `${total} break(s) in ${failed} probe(s)${marked}` : '';
+  const verdict = `✗ ${[breaks, lost].filter(Boolean).join('; ')} (exit 1)`;
   lines.push(report.ok ? '✓ every probe continued through every hop (exit 0)' : verdict);
   return lines;
 }

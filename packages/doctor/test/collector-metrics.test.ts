@@ -84,6 +84,37 @@ describe('tracehop doctor --collector-metrics, against the real collector', () =
     expect(page).toContain('(caused by collector-refused@collector)');
   });
 
+  it('Google refuses the kept traces for good (403): every probe passes, and the run still fails on what the collector dropped', async () => {
+    const stack = await startCollectorStack({ faultProxy: true }, cleanups);
+    // 403 PERMISSION_DENIED: OTLP/HTTP does not retry it, the exporter drops the batch (google-fault-proxy.ts).
+    stack.collector.proxy!.set('403', ['/v1/traces']);
+    const report = await runDoctor({ url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl }, stack.receiver);
+    const text = print(report);
+    expect(breakKinds(report)).toEqual([[], [], []]);
+    const { exporters } = report.collector!.counts!;
+    expect(exporters['otlp_http/doctor']).toMatchObject({ sent: report.receiver.spans, sendFailed: 0 });
+    expect(exporters['otlp_http/google']).toMatchObject({ sent: 0, sendFailed: report.receiver.spans, enqueueFailed: 0 });
+    expect(report.collector!.findings.map((f) => f.kind)).toEqual(['collector-export-failed']);
+    expect(report.ok).toBe(false);
+    expect(text).toContain(`✗ collector-export-failed the collector's exporters dropped spans during the run: otlp_http/google gave up on ${report.receiver.spans} span(s)`);
+    expect(text.split('\n').at(-1)).toBe('✗ the collector lost spans during the run (exit 1)');
+  });
+
+  it("Google refusing does not excuse a backend that records no span: its break stays its own", async () => {
+    const stack = await startCollectorStack({ faultProxy: true, backend: 'bare' }, cleanups);
+    stack.collector.proxy!.set('403', ['/v1/traces']);
+    const report = await runDoctor({ url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl, waitMs: 8_000 }, stack.receiver);
+    const text = print(report);
+    expect(report.collector!.findings.map((f) => f.kind)).toEqual(['collector-export-failed']);
+    // The doctor got every span the Google exporter lost (its own exporter delivered them): the missing SERVER span is the backend's.
+    expect(breakKinds(report).map((kinds) => kinds.map((k) => k.replace(/@127\.0\.0\.1:\d+$/, '@backend')))).toEqual(
+      [0, 1, 2].map(() => ['client-without-server@backend']),
+    );
+    expect(consequenceKinds(report)).toEqual([[], [], []]);
+    expect(text).toContain('✗ collector-export-failed');
+    expect(text.split('\n').at(-1)).toBe('✗ 3 break(s) in 3 probe(s); the collector lost spans during the run (exit 1)');
+  });
+
   it('tail sampling drops traces before their decision: the backend is not blamed for the spans it sent', async () => {
     // num_traces 1: each new trace pushes the undecided one before it out of memory. The backend exports each span as it
     // ends, the BFF every 1.5 s: the next probe's backend span arrives before this probe's BFF spans, and evicts its trace.
@@ -98,6 +129,9 @@ describe('tracehop doctor --collector-metrics, against the real collector', () =
     const consequences = report.probes.flatMap((p) => p.consequences);
     expect(consequences.length, text).toBeGreaterThan(0);
     for (const c of consequences) expect(c.causedBy, text).toEqual({ kind: 'collector-dropped', service: 'collector' });
+    // The trace left in memory last holds only the BFF's spans (its backend span was pushed out before they came): without
+    // the collector's account, that is client-without-server on the backend.
+    expect(consequences.map((c) => c.kind), text).toContain('client-without-server');
     expect(text).toMatch(/✗ collector-dropped \[collector\] the collector's tail sampling dropped \d+ trace\(s\) from memory before their decision/);
   });
 
