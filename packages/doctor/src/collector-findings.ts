@@ -85,7 +85,7 @@ export function collectorFindings(counts: CollectorCounts | undefined, restarted
     if (t && t.undecided > 0) {
       const message =
         `the collector still held ${t.undecided} trace(s) waiting for their decision when the doctor stopped waiting: ` +
-        "raise --export-delay-ms above the services' batch delay plus the collector's decision_wait";
+        "raise --export-delay-ms and --wait-ms above the services' batch delay plus the collector's decision_wait";
       found.push(finding('collector-undecided', message));
     }
   }

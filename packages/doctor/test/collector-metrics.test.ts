@@ -155,6 +155,18 @@ describe('tracehop doctor --collector-metrics, against the real collector', () =
     expect(text).toMatch(/✗ collector-restarted \[collector\] the collector (restarted|could not be read)/);
   });
 
+  it("the deployed decision_wait (30 s) with default flags: the collector still holds the probes, and the doctor says to wait longer", async () => {
+    const stack = await startCollectorStack({ decisionWait: '30s' }, cleanups);
+    const report = await runDoctor({ url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl }, stack.receiver);
+    const text = print(report);
+    expect(report.collector!.counts!.tailSampling).toMatchObject({ kept: 0, notKept: 0, undecided: 3 });
+    expect(report.collector!.findings.map((f) => f.kind)).toEqual(['collector-undecided']);
+    expect(breakKinds(report)).toEqual([0, 1, 2].map(() => ['collector-undecided@collector']));
+    expect(consequenceKinds(report)).toEqual([0, 1, 2].map(() => ['no-spans@(entry) <- collector-undecided@collector']));
+    expect(text).toContain('· collector-undecided the collector still held 3 trace(s) waiting for their decision');
+    expect(text).toContain('raise --export-delay-ms and --wait-ms');
+  });
+
   it("traces no policy keeps: a probe of which nothing arrived is the collector's sampling, not a silent entry", async () => {
     const stack = await startCollectorStack({ sampledTenants: [] }, cleanups);
     const report = await runDoctor({ url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl, waitMs: 8_000 }, stack.receiver);
