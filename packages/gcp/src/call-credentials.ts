@@ -48,7 +48,8 @@ function loadGrpc(): GrpcModule {
  * without it and fails UNAUTHENTICATED; the generator never errors.
  */
 const isGrpcModule: OptionCheck = {
-  expects: "the @grpc/grpc-js module (import * as grpc from '@grpc/grpc-js')",
+  // Worded without an import statement: the tarball check reads `from '<package>'` in dist as one.
+  expects: 'the @grpc/grpc-js module object (what `import * as grpc` gives)',
   test: (value) =>
     typeof (value as Partial<GrpcModule> | null)?.credentials?.createFromMetadataGenerator === 'function' &&
     typeof (value as GrpcModule).Metadata === 'function',
