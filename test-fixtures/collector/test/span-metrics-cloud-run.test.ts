@@ -93,12 +93,16 @@ test('one series per (service, tenant, operation, status) across instances and r
   ];
   for (const [stack, mix] of mixes) for (const [i, request] of mix.entries()) await send(stack, request, i);
   for (const stack of stacks) expect(await stack.flush()).toEqual([]);
-  const produced = stacks.flatMap((stack) => stack.produced());
   const sent = mixes.flatMap(([, mix]) => mix);
 
   const calls = () => api.latestSeries('metric.type="prometheus.googleapis.com/traces.span.metrics.calls/counter"');
+  // The Java agent writes its record of a batch (logging-otlp, stderr) and sends
+  // the same spans over OTLP from separate batch processors: either may come
+  // first, so both sides are read again until they agree (or the deadline).
+  const producedNow = () => stacks.flatMap((stack) => stack.produced());
   const deadline = Date.now() + 20_000;
-  while (calls().reduce((n, s) => n + s.value, 0) < produced.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  while (calls().reduce((n, s) => n + s.value, 0) !== producedNow().length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  const produced = producedNow();
   const series = calls();
   console.info(`[cloud run keys] ${sent.length} requests, ${produced.length} spans from 2 BFF + 2 Node instances (revisions 1, 2) and 1 Kotlin; ${series.length} calls series, rejected points ${api.rejectedPoints.length}`);
   expect(series.reduce((n, s) => n + s.value, 0)).toBe(produced.length);
