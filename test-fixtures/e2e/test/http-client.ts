@@ -43,9 +43,13 @@ export function postQuery(url: string, query: string, headers: OutgoingHttpHeade
         resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
       });
     });
-    req.on('error', (error) => {
+    req.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(deadline);
-      reject(error);
+      // A keep-alive socket the server closed just as it was reused: the request
+      // never reached the server, so it is sent again on a new socket, as Node's
+      // docs advise (https://nodejs.org/api/http.html#requestreusedsocket).
+      if (req.reusedSocket && error.code === 'ECONNRESET') postQuery(url, query, headers, options).then(resolve, reject);
+      else reject(error);
     });
     req.end(body);
   });
