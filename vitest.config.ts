@@ -33,6 +33,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file gets its own process: OTel globals and AsyncLocalStorage never leak between suites.
     pool: 'forks',
+    // Vitest's default on 2 cores is one file at a time. Suites whose tests mostly
+    // wait (export delays, probes, servers) finish sooner two at a time; the
+    // passes that set TRACEHOP_TEST_WORKERS use it (scripts/test-runtimes.sh,
+    // scripts/test-peer-ranges.mjs).
+    ...(process.env.TRACEHOP_TEST_WORKERS ? { maxWorkers: Number(process.env.TRACEHOP_TEST_WORKERS) } : {}),
     // CI also keeps a JSON report, from which .ci/run prints the closing "N passed, N failed" line.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: process.env.TRACEHOP_TEST_REPORT ?? 'test-results.json' },

@@ -190,7 +190,7 @@ async function runSet(end, peers) {
     const code = await runInherit(
       process.execPath,
       ['node_modules/vitest/vitest.mjs', 'run', ...SUITES.map((name) => `packages/${name}`), '--reporter=default', '--reporter=json'],
-      { cwd: scratch, env: { ...process.env, TRACEHOP_TEST_REPORT: report } },
+      { cwd: scratch, env: { TRACEHOP_TEST_WORKERS: '2', ...process.env, TRACEHOP_TEST_REPORT: report } },
     );
     const result = existsSync(report) ? readJson(report) : undefined;
     const counts = result ? `${result.numPassedTests} passed, ${result.numFailedTests} failed, ${result.numPendingTests + result.numTodoTests} skipped` : 'no report';

@@ -13,6 +13,8 @@ status=0
 # README type-checks, the bench harness) ran once under `pnpm test`; the list
 # is runtimeIndependentSuites in vitest.config.ts.
 export TRACEHOP_RUNTIME_PASS=1
+# Two test files at a time (vitest.config.ts): these suites mostly wait on servers and export delays.
+export TRACEHOP_TEST_WORKERS="${TRACEHOP_TEST_WORKERS:-2}"
 echo "Node 22/24 passes leave out the runtime-independent suites (vitest.config.ts: runtimeIndependentSuites); they ran under pnpm test"
 for version in "${RUNTIMES[@]}"; do
   bin="$(bash scripts/node-runtime.sh "$version")"
