@@ -4,23 +4,12 @@
 import { trace } from '@opentelemetry/api';
 import DataLoader from 'dataloader';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import { useTraceContext } from '../src/index.js';
-import {
-  createTracing,
-  installContextManager,
-  listen,
-  parseTraceparent,
-  postGraphQL,
-  randomTraceparent,
-  startEchoBackend,
-  type EchoBackend,
-  type HttpHandle,
-} from './harness.js';
+import { parseTraceparent, postGraphQL, randomTraceparent, useTestStack, type HttpHandle } from './harness.js';
 
-installContextManager();
-const tracing = createTracing();
-let backend: EchoBackend;
+const stack = useTestStack();
+const { tracing } = stack;
 let yoga: HttpHandle;
 
 const activeTraceId = () => trace.getActiveSpan()?.spanContext().traceId ?? 'none';
@@ -35,7 +24,6 @@ interface Seen {
 }
 
 beforeAll(async () => {
-  backend = await startEchoBackend({ clientProvider: tracing.provider });
   const schema = createSchema<{ loader: DataLoader<number, { batch: string; batchGrpc: string }> }>({
     typeDefs: 'type Query { probe(id: Int!): String! }',
     resolvers: {
@@ -44,21 +32,21 @@ beforeAll(async () => {
           const resolver = activeTraceId();
           await jitter();
           const afterAwait = activeTraceId();
-          const seen = await backend.say(`probe ${id}`);
+          const seen = await stack.backend.say(`probe ${id}`);
           const batched = await loader.load(id);
           return JSON.stringify({ resolver, afterAwait, grpc: seen.traceparent, ...batched } satisfies Partial<Seen>);
         },
       },
     },
   });
-  yoga = await listen(
+  yoga = await stack.serve(
     createYoga({
       schema,
       // A DataLoader per request, as DataLoader recommends: its batch function runs in that request's trace.
       context: () => ({
         loader: new DataLoader<number, { batch: string; batchGrpc: string }>(async (ids) => {
           const batch = activeTraceId();
-          const seen = await backend.say(`batch ${ids.join(',')}`);
+          const seen = await stack.backend.say(`batch ${ids.join(',')}`);
           return ids.map(() => ({ batch, batchGrpc: seen.traceparent ?? 'none' }));
         }),
       }),
@@ -66,10 +54,6 @@ beforeAll(async () => {
       logging: false,
     }),
   );
-});
-afterAll(async () => {
-  await yoga.close();
-  await backend.close();
 });
 
 test('200 concurrent operations never see each other\'s trace', async () => {
@@ -100,7 +84,7 @@ test('200 concurrent operations never see each other\'s trace', async () => {
   }
   expect(checked).toBe(400);
   // 2 direct calls + 1 or 2 batch calls per request (jitter may split a batch), all received by the real server.
-  const receivedTraceIds = backend.received.map((call) => parseTraceparent(call.traceparent)?.traceId);
+  const receivedTraceIds = stack.backend.received.map((call) => parseTraceparent(call.traceparent)?.traceId);
   const perTrace = new Map<string | undefined, number>();
   for (const id of receivedTraceIds) perTrace.set(id, (perTrace.get(id) ?? 0) + 1);
   expect([...perTrace.keys()].sort()).toEqual(requests.map((r) => r.traceId).sort());

@@ -2,10 +2,11 @@
 // Echo server behind @tracehop/grpc that reports the headers it received, and
 // a node:http server on 127.0.0.1:0.
 import * as grpc from '@grpc/grpc-js';
-import type { BasicTracerProvider, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider, ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { loadEcho, type EchoClient, type EchoMessage } from '@tracehop/fixture-proto';
 import { createClientInterceptor, createServerInterceptor } from '@tracehop/grpc';
-import { listen as listenOn, startGrpcServer, useAsyncContext } from '@tracehop/testkit';
+import { createTracing, listen as listenOn, startGrpcServer, useAsyncContext, type HttpHandle, type Tracing } from '@tracehop/testkit';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export { baggageOf, createTracing, parentSpanId, parseTraceparent, randomTraceparent } from '@tracehop/testkit';
 export type { HttpHandle } from '@tracehop/testkit';
@@ -69,6 +70,50 @@ export async function startEchoBackend(options: { clientProvider?: BasicTracerPr
 
 /** A real HTTP server on 127.0.0.1:0 serving `handler` at `/graphql`. */
 export const listen = (handler: object, path = '/graphql') => listenOn(handler, path);
+
+/** The peers most suites of this package share, with their lifetimes tied to the test file. */
+export interface TestStack {
+  readonly tracing: Tracing;
+  /** The Echo backend (its client records spans on `tracing`); started in a `beforeAll`, so use it from hooks and tests. */
+  readonly backend: EchoBackend;
+  /** {@link listen}, closed after the file's last test. */
+  serve(handler: object, path?: string): Promise<HttpHandle>;
+}
+
+/**
+ * Call once at the top of a test file: installs the context manager, creates
+ * the SDK (its spans reset before each test), starts the Echo backend before
+ * the file's first test unless `backend` is false, and closes what it started
+ * after the last one. Hooks the file registers after this call run after these.
+ */
+export function useTestStack(options: { backend?: boolean; processors?: SpanProcessor[] } = {}): TestStack {
+  installContextManager();
+  const tracing = createTracing(options.processors);
+  const servers: HttpHandle[] = [];
+  let backend: EchoBackend | undefined;
+  if (options.backend !== false) {
+    beforeAll(async () => {
+      backend = await startEchoBackend({ clientProvider: tracing.provider });
+    });
+  }
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    await backend?.close();
+  });
+  beforeEach(() => tracing.exporter.reset());
+  return {
+    tracing,
+    get backend() {
+      if (!backend) throw new Error(options.backend === false ? 'useTestStack({ backend: false }) has no backend' : 'the Echo backend starts in beforeAll; use it from a hook or a test');
+      return backend;
+    },
+    async serve(handler, path) {
+      const handle = await listen(handler, path);
+      servers.push(handle);
+      return handle;
+    },
+  };
+}
 
 /** POSTs a GraphQL request and returns the parsed JSON body. */
 export async function postGraphQL(

@@ -8,35 +8,19 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { useTraceContext, type TraceContextOptions } from '../src/index.js';
 import type { IgnoredOperationCandidate } from '../src/types.js';
-import {
-  createTracing,
-  installContextManager,
-  listen,
-  parseTraceparent,
-  postGraphQL,
-  randomTraceparent,
-  startEchoBackend,
-  type EchoBackend,
-  type HttpHandle,
-} from './harness.js';
+import { parseTraceparent, postGraphQL, randomTraceparent, useTestStack } from './harness.js';
 
-installContextManager();
-const tracing = createTracing();
+const stack = useTestStack();
+const { tracing } = stack;
 const warn = vi.fn();
-let backend: EchoBackend;
-const servers: HttpHandle[] = [];
 
-beforeAll(async () => {
+beforeAll(() => {
   diag.setLogger({ warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() }, DiagLogLevel.WARN);
-  backend = await startEchoBackend({ clientProvider: tracing.provider });
 });
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  await backend.close();
+afterAll(() => {
   diag.disable();
 });
 beforeEach(() => {
-  tracing.exporter.reset();
   warn.mockClear();
 });
 
@@ -55,21 +39,20 @@ const resolvers = {
     ready: () => true,
     // A probe that checks the backend: the gRPC call it makes must carry the caller's trace.
     async echo() {
-      const seen = await backend.say('probe');
+      const seen = await stack.backend.say('probe');
       return { traceparent: seen.traceparent, baggage: seen.baggage };
     },
   },
 };
 
 async function startYoga(options: TraceContextOptions): Promise<string> {
-  const handle = await listen(
+  const handle = await stack.serve(
     createYoga({
       schema: createSchema({ typeDefs, resolvers }),
       logging: false,
       plugins: [useTraceContext({ tracerProvider: tracing.provider, resolverSpans: true, ...options })],
     }),
   );
-  servers.push(handle);
   return handle.url;
 }
 

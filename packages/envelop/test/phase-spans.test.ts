@@ -6,33 +6,12 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { hrTimeToMicroseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { useTraceContext, type TraceContextOptions } from '../src/index.js';
-import {
-  createTracing,
-  installContextManager,
-  listen,
-  only,
-  parentSpanId,
-  postGraphQL,
-  randomTraceparent,
-  startEchoBackend,
-  type EchoBackend,
-  type HttpHandle,
-} from './harness.js';
+import { only, parentSpanId, postGraphQL, randomTraceparent, useTestStack } from './harness.js';
 
-installContextManager();
-const tracing = createTracing();
-let backend: EchoBackend;
-const servers: HttpHandle[] = [];
-beforeAll(async () => {
-  backend = await startEchoBackend({ clientProvider: tracing.provider });
-});
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  await backend.close();
-});
-beforeEach(() => tracing.exporter.reset());
+const stack = useTestStack();
+const { tracing } = stack;
 
 const schema = () =>
   createSchema({
@@ -47,7 +26,7 @@ const schema = () =>
     `,
     resolvers: {
       Query: {
-        echo: async () => (await backend.say('phase')).traceparent,
+        echo: async () => (await stack.backend.say('phase')).traceparent,
         activeSpan: () => trace.getActiveSpan()?.spanContext().spanId,
       },
       Subscription: {
@@ -61,8 +40,7 @@ const schema = () =>
   });
 
 async function startYoga(options: TraceContextOptions): Promise<string> {
-  const handle = await listen(createYoga({ schema: schema(), logging: false, plugins: [useTraceContext({ tracerProvider: tracing.provider, ...options })] }));
-  servers.push(handle);
+  const handle = await stack.serve(createYoga({ schema: schema(), logging: false, plugins: [useTraceContext({ tracerProvider: tracing.provider, ...options })] }));
   return handle.url;
 }
 

@@ -5,31 +5,18 @@ import { envelop, useEngine, useSchema } from '@envelop/core';
 import fc from 'fast-check';
 import * as graphql from 'graphql';
 import { createHandler } from 'graphql-http/lib/use/http';
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import { useTraceContext, type TraceContextOptions } from '../src/index.js';
-import {
-  createTracing,
-  installContextManager,
-  listen,
-  only,
-  parentSpanId,
-  parseTraceparent,
-  postGraphQL,
-  randomTraceparent,
-  startEchoBackend,
-  type EchoBackend,
-  type HttpHandle,
-} from './harness.js';
+import { only, parentSpanId, parseTraceparent, postGraphQL, randomTraceparent, useTestStack, type HttpHandle } from './harness.js';
 
-installContextManager();
-const tracing = createTracing();
-let backend: EchoBackend;
+const stack = useTestStack();
+const { tracing } = stack;
 let server: HttpHandle;
 
 const schema = graphql.buildSchema('type Query { probe: String! }');
 const rootValue = {
   async probe() {
-    const seen = await backend.say('plain');
+    const seen = await stack.backend.say('plain');
     return JSON.stringify({ active: trace.getActiveSpan()?.spanContext(), traceparent: seen.traceparent });
   },
 };
@@ -41,7 +28,6 @@ function envelopFor(options: TraceContextOptions) {
 }
 
 beforeAll(async () => {
-  backend = await startEchoBackend({ clientProvider: tracing.provider });
   const getEnveloped = envelopFor({});
   // The envelop recipe for graphql-http: envelop builds the arguments, graphql-http runs them.
   const handler = createHandler({
@@ -62,14 +48,9 @@ beforeAll(async () => {
     },
     execute: (args) => (args.rootValue as Record<symbol, typeof graphql.execute>)[ENVELOPED_EXECUTE]!(args),
   });
-  server = await listen(handler);
+  server = await stack.serve(handler);
 });
 const ENVELOPED_EXECUTE = Symbol('enveloped execute');
-afterAll(async () => {
-  await server.close();
-  await backend.close();
-});
-beforeEach(() => tracing.exporter.reset());
 
 test('graphql-http on node:http: the trace is read from req.headers and reaches the gRPC server', async () => {
   const incoming = randomTraceparent();

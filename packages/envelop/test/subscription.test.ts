@@ -4,24 +4,12 @@
 // subscription's trace.
 import { trace } from '@opentelemetry/api';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import { useTraceContext } from '../src/index.js';
-import {
-  createTracing,
-  installContextManager,
-  listen,
-  only,
-  parentSpanId,
-  parseTraceparent,
-  randomTraceparent,
-  startEchoBackend,
-  type EchoBackend,
-  type HttpHandle,
-} from './harness.js';
+import { only, parentSpanId, parseTraceparent, randomTraceparent, useTestStack, type HttpHandle } from './harness.js';
 
-installContextManager();
-const tracing = createTracing();
-let backend: EchoBackend;
+const stack = useTestStack();
+const { tracing } = stack;
 let yoga: HttpHandle;
 
 interface Tick {
@@ -33,7 +21,6 @@ interface Tick {
 }
 
 beforeAll(async () => {
-  backend = await startEchoBackend({ clientProvider: tracing.provider });
   const activeSpanId = () => trace.getActiveSpan()?.spanContext().spanId ?? 'none';
   const schema = createSchema({
     typeDefs: /* GraphQL */ `
@@ -48,7 +35,7 @@ beforeAll(async () => {
             for (let n = 0; n < count; n++) {
               // Let the other subscription interleave between events.
               await new Promise((resolve) => setTimeout(resolve, 2));
-              const seen = await backend.say(`source ${n}`);
+              const seen = await stack.backend.say(`source ${n}`);
               yield { ticks: { n, sourceTraceparent: seen.traceparent, sourceActiveSpan: activeSpanId() } };
             }
           },
@@ -56,19 +43,14 @@ beforeAll(async () => {
       },
       Tick: {
         async eventTraceparent() {
-          return (await backend.say('event')).traceparent;
+          return (await stack.backend.say('event')).traceparent;
         },
         eventActiveSpan: () => activeSpanId(),
       },
     },
   });
-  yoga = await listen(createYoga({ schema, plugins: [useTraceContext({ tracerProvider: tracing.provider })], logging: false }));
+  yoga = await stack.serve(createYoga({ schema, plugins: [useTraceContext({ tracerProvider: tracing.provider })], logging: false }));
 });
-afterAll(async () => {
-  await yoga.close();
-  await backend.close();
-});
-beforeEach(() => tracing.exporter.reset());
 
 /** Subscribes over SSE and reads events until the server completes the stream. */
 async function subscribe(count: number, traceparent: string): Promise<Tick[]> {
