@@ -1,6 +1,6 @@
 // The shapes of the collector's part of the report: what it counted (from its
 // self-metrics), over the run, and what the doctor makes of it.
-import type { Break } from './types.js';
+import type { Break } from './break.js';
 
 /** One exporter's spans (traces pipelines). */
 export interface ExporterCounts {

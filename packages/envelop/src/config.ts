@@ -13,7 +13,7 @@ import {
   resolveTracer,
   type OptionSchema,
 } from '@tracehop/core/internal';
-import type { DocumentNode } from 'graphql';
+import type { DocumentRecording } from './document.js';
 import { compileIgnoreOperations, isIgnoreOperations, type IgnoreRule } from './ignore-operations.js';
 import { operationNameRecorder } from './operation-names.js';
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.js';
@@ -31,7 +31,7 @@ export interface PluginConfig {
   readonly spanName: OperationSpanName;
   /** The recorded name for a client-chosen operation name: itself, or `_OTHER`. */
   readonly operationName: (name: string) => string;
-  readonly recordDocument: false | ((document: DocumentNode) => string) | 'redacted';
+  readonly recordDocument: DocumentRecording;
   readonly resolverSpans: boolean;
   readonly enrich: ContextEnricher<unknown> | undefined;
   /** HTTP attributes on SERVER spans (and, under Yoga, waiting for the response status). */

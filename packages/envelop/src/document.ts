@@ -1,6 +1,5 @@
 import { neverThrow } from '@tracehop/core';
 import { print, visit, type ASTNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import type { PluginConfig } from './config.js';
 
 /**
  * The operation `execute` will run: the named one, or the only one. Reads the
@@ -37,14 +36,17 @@ function redactLiterals(document: DocumentNode): DocumentNode {
   });
 }
 
+/** How `graphql.document` is recorded: not at all, printed with its literals redacted, or by the user's function. */
+export type DocumentRecording = false | 'redacted' | ((document: DocumentNode) => string);
+
 /** The `graphql.document` value, or `undefined` when not recorded or not printable. */
-export function documentAttribute(document: DocumentNode | undefined, config: PluginConfig): string | undefined {
-  if (!config.recordDocument || !document) return undefined;
-  return neverThrow(serialize, undefined, SERIALIZE_THREW, document, config.recordDocument);
+export function documentAttribute(document: DocumentNode | undefined, recording: DocumentRecording): string | undefined {
+  if (!recording || !document) return undefined;
+  return neverThrow(serialize, undefined, SERIALIZE_THREW, document, recording);
 }
 
 const SERIALIZE_THREW = 'serializing the GraphQL document threw; graphql.document is not recorded';
 
-function serialize(document: DocumentNode, record: 'redacted' | ((document: DocumentNode) => string)): string {
+function serialize(document: DocumentNode, record: Exclude<DocumentRecording, false>): string {
   return record === 'redacted' ? print(redactLiterals(document)) : record(document);
 }

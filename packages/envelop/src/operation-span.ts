@@ -27,7 +27,7 @@ function describe(span: Span, config: PluginConfig, args: OperationArgs): void {
   span.setAttribute('graphql.operation.type', definition.operation);
   if (name) span.setAttribute('graphql.operation.name', name);
   span.updateName(config.spanName === 'type-name' && name ? `${definition.operation} ${name}` : definition.operation);
-  const document = documentAttribute(args.document, config);
+  const document = documentAttribute(args.document, config.recordDocument);
   if (document !== undefined) span.setAttribute('graphql.document', document);
 }
 
