@@ -139,11 +139,14 @@ describe('tracehop doctor --collector-metrics, against the real collector', () =
     ['killed and started again (a new instance)', 'restart', /restarted during the run \(instance [0-9a-f-]{36} → [0-9a-f-]{36}\)/],
     ['killed (its endpoint stops answering)', 'kill', /could not be read after the run \(ECONNREFUSED\): it stopped or restarted/],
   ] as const)('the collector %s while it holds the probes undecided: the lost traces are its doing', async (_, how, said) => {
-    const stack = await startCollectorStack({}, cleanups);
+    // decision_wait 4 s: every probe's trace is still undecided when the collector goes, even when the probes
+    // run slowly on a loaded machine; the doctor waits 10 s, so spans the services' exporters retry into the
+    // new instance are decided and forwarded before it stops (a partial trace, also the collector's doing).
+    const stack = await startCollectorStack({ decisionWait: '4s' }, cleanups);
     let crashed: Promise<void> | undefined;
-    // The first progress line comes right after the last probe's response: the traces wait in tail sampling (2 s).
+    // The first progress line comes right after the last probe's response: the traces wait in tail sampling.
     const onProgress = () => void (crashed ??= stack.collector.collector.process[how]());
-    const options = { url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl, waitMs: 8_000, onProgress };
+    const options = { url: stack.url, query: QUERY, headers: AUTH, collectorMetrics: stack.metricsUrl, waitMs: 10_000, onProgress };
     const report = await runDoctor(options, stack.receiver);
     await crashed;
     const text = print(report);
@@ -151,7 +154,13 @@ describe('tracehop doctor --collector-metrics, against the real collector', () =
     expect(report.collector!.findings.map((f) => f.kind)).toEqual(['collector-restarted']);
     expect(report.collector!.findings[0]!.message).toMatch(said);
     expect(breakKinds(report)).toEqual([0, 1, 2].map(() => ['collector-restarted@collector']));
-    expect(consequenceKinds(report)).toEqual([0, 1, 2].map(() => ['no-spans@(entry) <- collector-restarted@collector']));
+    // What each probe's loss looks like depends on when the kill came: nothing arrived (no-spans), or the spans a
+    // service's exporter retried into the new instance did (the BFF's CLIENT span without the backend's SERVER
+    // span, seen in CI). Either way it is a consequence of the restart, never a break of a service.
+    for (const consequences of consequenceKinds(report)) {
+      expect(consequences.length).toBeGreaterThan(0);
+      for (const consequence of consequences) expect(consequence).toMatch(/ <- collector-restarted@collector$/);
+    }
     expect(text).toMatch(/✗ collector-restarted \[collector\] the collector (restarted|could not be read)/);
   });
 
