@@ -18,7 +18,9 @@ import { startSpanFlood, type SpanFlood } from '../src/span-flood.js';
 import { evaluateRun, expectFiresOnlyOnFault, policies, sleep } from './selfmon.js';
 
 const WARM_MS = 6_000;
-const PHASE_MS = { '503': 5_000, hang: 12_000, '403': 6_000 };
+// The 403 phase outlasts the exporter's 10 s timeout: the batches hung in the phase before have failed and
+// come back for their retry by then, however slowly a loaded machine runs (with 6 s CI once saw no drop yet).
+const PHASE_MS = { '503': 5_000, hang: 12_000, '403': 12_000 };
 const RUN_MS = WARM_MS + PHASE_MS['503'] + PHASE_MS.hang + PHASE_MS['403'];
 const runs: Record<'healthy' | 'traces' | 'apiDown' | 'smallHealthy' | 'smallHang', SelfMonitoredCollector> = {} as never;
 const floods: SpanFlood[] = [];
